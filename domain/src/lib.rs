@@ -1,0 +1,10 @@
+//! Plenum's domain: the rules that hold no matter how Plenum is reached or where it stores data.
+//!
+//! Nothing in this crate knows about HTTP, the database or Docker; the web, store and engine
+//! crates depend on it, never the other way round.
+
+pub mod access;
+pub mod account;
+pub mod organisation;
+pub mod template;
+pub mod validation;

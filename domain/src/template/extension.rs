@@ -1,0 +1,169 @@
+//! Plenum's extensions to the compose format: the top-level `x-plenum` block and
+//! `x-plenum-generate` on top-level secrets.
+//!
+//! ```yaml
+//! x-plenum:
+//!   entry:                      # required
+//!     service: proxy            # the only service joined to the shared edge network
+//!     port: 8000                # the port it listens on inside the container
+//!     health_path: /healthz     # HTTP path answering 2xx when the instance is up
+//!   initial_admin:              # optional
+//!     username: superadmin      # the login name shown to the customer
+//!     password_secret: superadmin  # a top-level secret, revealed to the customer once
+//!   scaling:                    # optional, per service
+//!     web: { min: 1, max: 10 }
+//!     db: { min: 1, max: 1 }    # fixed at one replica
+//!
+//! secrets:
+//!   postgres_password:
+//!     x-plenum-generate: { charset: alphanumeric, length: 40 }
+//!   auth_token_key:
+//!     x-plenum-generate: { charset: base64, bytes: 32 }
+//!   superadmin:
+//!     x-plenum-generate: { charset: password, length: 20 }
+//! ```
+//!
+//! A service without a scaling rule is fixed at its `deploy.replicas` (default 1).
+//! `deploy.replicas` must lie within the service's rule.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The `x-plenum` block as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PlenumDef {
+    pub(crate) entry: EntryPoint,
+    pub(crate) initial_admin: Option<InitialAdmin>,
+    #[serde(default)]
+    pub(crate) scaling: BTreeMap<String, ScalingRule>,
+}
+
+/// The service the edge proxy routes an instance's traffic to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryPoint {
+    /// Service name; the only service that joins the edge network.
+    pub service: String,
+    /// Container port it listens on.
+    pub port: u16,
+    /// HTTP path that answers 2xx when the instance is up.
+    pub health_path: String,
+}
+
+/// The account a new instance starts with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InitialAdmin {
+    /// Login name.
+    pub username: String,
+    /// Top-level secret holding the password, shown to the customer once.
+    pub password_secret: String,
+}
+
+/// The replica counts a service may run with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScalingRule {
+    /// Fewest replicas.
+    pub min: u64,
+    /// Most replicas.
+    pub max: u64,
+}
+
+impl ScalingRule {
+    /// Whether `replicas` lies within the rule.
+    pub fn allows(&self, replicas: u64) -> bool {
+        (self.min..=self.max).contains(&replicas)
+    }
+}
+
+/// `x-plenum-generate` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GenerateDef {
+    pub(crate) charset: Charset,
+    pub(crate) length: Option<u32>,
+    pub(crate) bytes: Option<u32>,
+}
+
+/// The `charset` of `x-plenum-generate`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Charset {
+    Alphanumeric,
+    Password,
+    Base64,
+}
+
+/// Characters of [`SecretGeneration::Alphanumeric`] secrets.
+pub const ALPHANUMERIC: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// Characters of [`SecretGeneration::Password`] secrets (the set OpenSlides' own tooling uses).
+pub const PASSWORD_CHARS: &str =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*()-_=+[]";
+
+/// How Plenum generates a secret's value. Values never come from files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "charset", rename_all = "lowercase")]
+pub enum SecretGeneration {
+    /// `length` characters drawn uniformly from [`ALPHANUMERIC`].
+    Alphanumeric {
+        /// Number of characters.
+        length: u32,
+    },
+    /// `length` characters drawn uniformly from [`PASSWORD_CHARS`].
+    Password {
+        /// Number of characters.
+        length: u32,
+    },
+    /// `bytes` random bytes, encoded as standard base64 with padding.
+    Base64 {
+        /// Number of random bytes before encoding.
+        bytes: u32,
+    },
+}
+
+impl SecretGeneration {
+    /// Smallest `length` or `bytes` accepted.
+    pub const MIN_SIZE: u32 = 8;
+    /// Largest `length` or `bytes` accepted.
+    pub const MAX_SIZE: u32 = 4096;
+
+    /// The characters to draw from, or `None` for base64 secrets (random bytes, encoded).
+    pub fn alphabet(&self) -> Option<&'static str> {
+        match self {
+            SecretGeneration::Alphanumeric { .. } => Some(ALPHANUMERIC),
+            SecretGeneration::Password { .. } => Some(PASSWORD_CHARS),
+            SecretGeneration::Base64 { .. } => None,
+        }
+    }
+
+    /// Builds the generation rule from the written form; the error explains the mismatch.
+    pub(crate) fn from_def(def: &GenerateDef) -> Result<Self, String> {
+        let size_ok = |n: u32| (Self::MIN_SIZE..=Self::MAX_SIZE).contains(&n);
+        let range = format!("{}..={}", Self::MIN_SIZE, Self::MAX_SIZE);
+        match (def.charset, def.length, def.bytes) {
+            (Charset::Base64, None, Some(bytes)) if size_ok(bytes) => {
+                Ok(SecretGeneration::Base64 { bytes })
+            }
+            (Charset::Base64, None, Some(bytes)) => {
+                Err(format!("bytes: {bytes} is outside {range}"))
+            }
+            (Charset::Base64, _, _) => Err(
+                "charset base64 takes \"bytes\" (random bytes before encoding), not \"length\""
+                    .to_owned(),
+            ),
+            (charset, Some(length), None) if size_ok(length) => Ok(match charset {
+                Charset::Password => SecretGeneration::Password { length },
+                _ => SecretGeneration::Alphanumeric { length },
+            }),
+            (_, Some(length), None) => Err(format!("length: {length} is outside {range}")),
+            (_, _, _) => Err(
+                "charsets alphanumeric and password take \"length\" (characters), not \"bytes\""
+                    .to_owned(),
+            ),
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Checks a deserialised compose file as a whole (cross-references, secrets, the
+//! `x-plenum` block) and builds the [`Template`] from it.
+
+mod names;
+pub(crate) mod service;
+
+use std::collections::BTreeMap;
+
+use super::compose::{ComposeFile, NetworkDef, SecretDef, VolumeDef};
+use super::error::Issue;
+use super::extension::{PlenumDef, SecretGeneration};
+use super::load::Template;
+use super::rendered::{RenderedNetwork, RenderedSecret, RenderedVolume};
+use names::{check_keys, check_name};
+use service::{Declared, ServiceTemplate};
+
+/// Checks `file` and builds the template called `name`.
+pub(crate) fn validate(name: &str, file: ComposeFile) -> Result<Template, Issue> {
+    let networks = networks(file.networks)?;
+    let volumes = volumes(file.volumes)?;
+    let secrets = secrets(file.secrets)?;
+    check_plenum(&file.plenum, &file.services, &secrets)?;
+    if file.services.is_empty() {
+        return Err(Issue::at(
+            "services",
+            "a template needs at least one service",
+        ));
+    }
+    let declared = Declared {
+        networks: networks.keys().map(String::as_str).collect(),
+        volumes: volumes.keys().map(String::as_str).collect(),
+        secrets: secrets.keys().map(String::as_str).collect(),
+    };
+    let mut services: BTreeMap<String, ServiceTemplate> = BTreeMap::new();
+    for (service_name, def) in file.services {
+        let rule = file.plenum.scaling.get(&service_name).copied();
+        let checked = service::service(&service_name, def, rule, &declared)?;
+        services.insert(service_name, checked);
+    }
+    Ok(Template {
+        name: name.to_owned(),
+        services,
+        networks,
+        volumes,
+        secrets,
+        entry: file.plenum.entry,
+        initial_admin: file.plenum.initial_admin,
+    })
+}
+
+fn networks(
+    defs: BTreeMap<String, Option<NetworkDef>>,
+) -> Result<BTreeMap<String, RenderedNetwork>, Issue> {
+    defs.into_iter()
+        .map(|(name, def)| {
+            let path = format!("networks.{name}");
+            check_name(&path, "network", &name)?;
+            let def = def.unwrap_or_default();
+            if let Some(driver) = def.driver.as_deref().filter(|d| *d != "overlay") {
+                return Err(Issue::at(
+                    format!("{path}.driver"),
+                    format!(
+                        "driver \"{driver}\" is not supported (stack networks are overlay networks)"
+                    ),
+                ));
+            }
+            check_keys(&format!("{path}.labels"), def.labels.0.keys(), true)?;
+            let network = RenderedNetwork {
+                internal: def.internal,
+                attachable: def.attachable,
+                labels: def.labels.0,
+            };
+            Ok((name, network))
+        })
+        .collect()
+}
+
+fn volumes(
+    defs: BTreeMap<String, Option<VolumeDef>>,
+) -> Result<BTreeMap<String, RenderedVolume>, Issue> {
+    defs.into_iter()
+        .map(|(name, def)| {
+            let path = format!("volumes.{name}");
+            check_name(&path, "volume", &name)?;
+            let def = def.unwrap_or_default();
+            check_keys(&format!("{path}.labels"), def.labels.0.keys(), true)?;
+            Ok((
+                name,
+                RenderedVolume {
+                    labels: def.labels.0,
+                },
+            ))
+        })
+        .collect()
+}
+
+fn secrets(
+    defs: BTreeMap<String, Option<SecretDef>>,
+) -> Result<BTreeMap<String, RenderedSecret>, Issue> {
+    defs.into_iter()
+        .map(|(name, def)| {
+            let path = format!("secrets.{name}");
+            check_name(&path, "secret", &name)?;
+            let generated_hint = "Plenum generates every secret itself: declare x-plenum-generate: { charset: alphanumeric | password, length: N } or { charset: base64, bytes: N }";
+            let Some(def) = def else {
+                return Err(Issue::at(path, generated_hint));
+            };
+            for (present, key) in [(def.file.is_some(), "file"), (def.external.is_some(), "external")] {
+                if present {
+                    return Err(Issue::at(
+                        format!("{path}.{key}"),
+                        format!("key \"{key}\" is not supported: {generated_hint}"),
+                    ));
+                }
+            }
+            let generate = def
+                .generate
+                .ok_or_else(|| Issue::at(&path, generated_hint))
+                .and_then(|g| {
+                    SecretGeneration::from_def(&g)
+                        .map_err(|m| Issue::at(format!("{path}.x-plenum-generate"), m))
+                })?;
+            check_keys(&format!("{path}.labels"), def.labels.0.keys(), true)?;
+            Ok((name, RenderedSecret { generate, labels: def.labels.0 }))
+        })
+        .collect()
+}
+
+fn check_plenum<T>(
+    plenum: &PlenumDef,
+    services: &BTreeMap<String, T>,
+    secrets: &BTreeMap<String, RenderedSecret>,
+) -> Result<(), Issue> {
+    let entry = &plenum.entry;
+    if !services.contains_key(&entry.service) {
+        return Err(Issue::at(
+            "x-plenum.entry.service",
+            format!(
+                "service \"{}\" is not defined under services",
+                entry.service
+            ),
+        ));
+    }
+    if entry.port == 0 {
+        return Err(Issue::at(
+            "x-plenum.entry.port",
+            "the port must be 1..=65535",
+        ));
+    }
+    let path_ok = entry.health_path.starts_with('/')
+        && !entry.health_path.contains('{')
+        && !entry
+            .health_path
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control());
+    if !path_ok {
+        return Err(Issue::at(
+            "x-plenum.entry.health_path",
+            format!(
+                "\"{}\" must be an absolute URL path such as /healthz",
+                entry.health_path
+            ),
+        ));
+    }
+    if let Some(admin) = &plenum.initial_admin {
+        if admin.username.trim().is_empty() || admin.username.contains('{') {
+            return Err(Issue::at(
+                "x-plenum.initial_admin.username",
+                "the username must be non-empty and free of placeholders",
+            ));
+        }
+        if !secrets.contains_key(&admin.password_secret) {
+            return Err(Issue::at(
+                "x-plenum.initial_admin.password_secret",
+                format!(
+                    "secret \"{}\" is not declared under the top-level secrets",
+                    admin.password_secret
+                ),
+            ));
+        }
+    }
+    for (service, rule) in &plenum.scaling {
+        let path = format!("x-plenum.scaling.{service}");
+        if !services.contains_key(service) {
+            return Err(Issue::at(
+                path,
+                format!("service \"{service}\" is not defined under services"),
+            ));
+        }
+        if rule.max == 0 || rule.min > rule.max {
+            return Err(Issue::at(
+                path,
+                format!(
+                    "min {} and max {} must satisfy min <= max and max >= 1",
+                    rule.min, rule.max
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
