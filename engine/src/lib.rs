@@ -1,0 +1,3 @@
+//! The Swarm engine.
+
+pub mod spec;
