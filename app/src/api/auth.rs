@@ -1,0 +1,96 @@
+//! Sign-up, login, logout, password change and "who am I".
+
+use crate::dto::CurrentUser;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::server::{context::USER_ID_KEY, respond};
+
+/// Starts a fresh session for `user_id`: a new session id (no fixation), then the user.
+#[cfg(feature = "ssr")]
+async fn start_session(user_id: i64) -> Result<(), AppError> {
+    let session = crate::server::session_store().await?;
+    session.cycle_id().await.map_err(crate::server::context::internal)?;
+    session
+        .insert(USER_ID_KEY, user_id)
+        .await
+        .map_err(crate::server::context::internal)
+}
+
+/// Creates a customer account with its own organisation and signs it in.
+#[server(name = SignUp, prefix = "/api", endpoint = "auth/signup")]
+pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
+    respond(
+        async {
+            let state = crate::server::state()?;
+            let user = crate::server::accounts::sign_up(&state.db, &email, &password).await?;
+            start_session(user.id).await?;
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Signs in with email and password.
+#[server(name = LogIn, prefix = "/api", endpoint = "auth/login")]
+pub async fn log_in(email: String, password: String) -> Result<(), AppError> {
+    respond(
+        async {
+            let state = crate::server::state()?;
+            let user = crate::server::accounts::check_login(&state.db, &email, &password).await?;
+            start_session(user.id).await?;
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Signs out: the session is destroyed on the server, not only forgotten by the browser.
+#[server(name = LogOut, prefix = "/api", endpoint = "auth/logout")]
+pub async fn log_out() -> Result<(), AppError> {
+    respond(
+        async {
+            let session = crate::server::session_store().await?;
+            session.flush().await.map_err(crate::server::context::internal)?;
+            leptos_axum::redirect("/login");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The signed-in user, or `None`.
+#[server(name = WhoAmI, prefix = "/api", endpoint = "auth/me")]
+pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
+    respond(
+        async {
+            let state = crate::server::state()?;
+            Ok(crate::server::context::current_actor(&state)
+                .await?
+                .map(|(_, user)| CurrentUser {
+                    id: user.id,
+                    email: user.email,
+                    is_staff: user.is_staff,
+                }))
+        }
+        .await,
+    )
+}
+
+/// Changes the signed-in user's password (the current one must be given).
+#[server(name = ChangePassword, prefix = "/api", endpoint = "auth/password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+    respond(
+        async {
+            let state = crate::server::state()?;
+            let actor = crate::server::require_actor(&state).await?;
+            crate::server::accounts::change_password(&state.db, actor.user_id, &current_password, &new_password)
+                .await?;
+            start_session(actor.user_id).await
+        }
+        .await,
+    )
+}

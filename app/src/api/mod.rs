@@ -1,0 +1,8 @@
+//! Server functions: the app's whole server API. Each one is a thin adapter that checks who is
+//! asking (on the server), calls a service or the store, and converts errors into words.
+//!
+//! Endpoints are explicit (`/api/<area>/<verb>`) so that tests and scripts can name them.
+
+pub mod auth;
+pub mod orgs;
+pub mod staff;

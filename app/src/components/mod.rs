@@ -1,0 +1,4 @@
+//! Small components shared by several pages.
+
+pub mod feedback;
+pub mod nav;

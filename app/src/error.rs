@@ -1,0 +1,92 @@
+//! The one error type server functions return: it crosses to the browser as JSON and is shown
+//! to people as words, next to the field it concerns where there is one.
+
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+/// Why a server function refused or failed, in words fit for the person who asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Input broke a rule; `field` names the form field.
+    #[error("{message}")]
+    Invalid {
+        /// The form field the message belongs to.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The request needs a signed-in user.
+    #[error("Please log in first.")]
+    Unauthenticated,
+    /// The email or password at login was wrong (one message for both: no account enumeration).
+    #[error("Wrong email or password.")]
+    BadCredentials,
+    /// Nothing with this id exists for the caller — also said when it exists but belongs to
+    /// someone else, so that its existence is not revealed.
+    #[error("Not found, or you have no access to it.")]
+    NotFound,
+    /// The caller is known but their role does not allow this action on something they can see.
+    #[error("Your role does not allow this.")]
+    Forbidden,
+    /// The browser could not reach Plenum.
+    #[error("Plenum could not be reached: {0}")]
+    Unreachable(String),
+    /// Something failed inside Plenum; the details are in the server log, not here.
+    #[error("Something went wrong on our side. Please try again in a moment.")]
+    Internal,
+}
+
+impl AppError {
+    /// An input error for `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The message for `field`, if this error is about that field.
+    pub fn for_field(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::Invalid { field: f, message } if f == field => Some(message.clone()),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Invalid { .. } => 400,
+            AppError::Unauthenticated | AppError::BadCredentials => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Unreachable(_) => 502,
+            AppError::Internal => 500,
+        }
+    }
+}
+
+impl From<domain::validation::Invalid> for AppError {
+    fn from(e: domain::validation::Invalid) -> Self {
+        AppError::Invalid {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => AppError::Invalid {
+                field: String::new(),
+                message: format!("The request was incomplete or malformed: {msg}"),
+            },
+            ServerFnErrorErr::Request(msg) => AppError::Unreachable(msg),
+            _ => AppError::Internal,
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Plenum's web app: the Leptos component tree, its routes and its server functions.
+//!
+//! Pages are rendered on the server (feature `ssr`) and hydrated in the browser (feature
+//! `hydrate`). Server functions in [`api`] are the only way the browser reaches data; every one
+//! checks on the server who is asking.
+
+pub mod api;
+mod components;
+pub mod dto;
+pub mod error;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use components::nav::Nav;
+use dto::CurrentUser;
+use error::AppError;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The signed-in user, loaded once per page and shared with every component.
+#[derive(Clone, Copy)]
+pub struct UserResource(pub Resource<Result<Option<CurrentUser>, AppError>>);
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The app: navigation and the routed pages.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let user = Resource::new(|| (), |_| api::auth::who_am_i());
+    provide_context(UserResource(user));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/plenum.css" />
+        <Title text="Plenum" />
+        <Router>
+            <a class="skip-link" href="#main">
+                "Skip to content"
+            </a>
+            <Nav />
+            <main id="main" tabindex="-1">
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("") view=pages::home::Home />
+                    <Route path=path!("signup") view=pages::signup::SignUpPage />
+                    <Route path=path!("login") view=pages::login::LogInPage />
+                    <Route path=path!("account") view=pages::account::AccountPage />
+                    <Route path=path!("orgs/:id") view=pages::org::OrgPage />
+                    <Route path=path!("staff") view=pages::staff::StaffPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,30 @@
+//! Login with email and password.
+
+use crate::api::auth::LogIn;
+use crate::components::feedback::{FieldError, FormError, last_error};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// The login form.
+#[component]
+pub fn LogInPage() -> impl IntoView {
+    let action = ServerAction::<LogIn>::new();
+    let error = last_error(action);
+    view! {
+        <section class="card narrow">
+            <h1>"Log in"</h1>
+            <ActionForm action=action attr:id="login-form">
+                <label for="login-email">"Email"</label>
+                <input id="login-email" type="email" name="email" required autocomplete="username"
+                    aria-describedby="email-error" />
+                <FieldError error field="email" />
+                <label for="login-password">"Password"</label>
+                <input id="login-password" type="password" name="password" required
+                    autocomplete="current-password" />
+                <FormError error fields=&["email"] />
+                <button type="submit" disabled=move || action.pending().get()>"Log in"</button>
+            </ActionForm>
+            <p>"New here? " <A href="/signup">"Create an account"</A></p>
+        </section>
+    }
+}

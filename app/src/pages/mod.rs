@@ -1,0 +1,9 @@
+//! One module per page of the app.
+
+pub mod account;
+pub mod home;
+pub mod login;
+pub mod not_found;
+pub mod org;
+pub mod signup;
+pub mod staff;

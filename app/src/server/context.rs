@@ -1,0 +1,122 @@
+//! Who is asking, and may they: the checks every server function starts with.
+
+use super::AppState;
+use crate::error::AppError;
+use domain::access::{Actor, OrgAction, may_act_on_org};
+use leptos::prelude::*;
+use store::{OrgRecord, StoreError};
+use tower_sessions::Session;
+
+/// The session key holding the signed-in user's id.
+pub const USER_ID_KEY: &str = "user_id";
+
+/// The shared state, or an internal error if the server forgot to provide it.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the server function context");
+        AppError::Internal
+    })
+}
+
+/// The request's session (the session layer always provides one).
+pub async fn session_store() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "no session on the request");
+        AppError::Internal
+    })
+}
+
+/// The signed-in user, loaded fresh from the database (so a removed account or a changed staff
+/// flag takes effect at once). `None` when nobody is signed in.
+pub async fn current_actor(state: &AppState) -> Result<Option<(Actor, store::UserRecord)>, AppError> {
+    let session = session_store().await?;
+    let user_id: Option<i64> = session.get(USER_ID_KEY).await.map_err(|e| {
+        tracing::error!(error = %e, "session could not be read");
+        AppError::Internal
+    })?;
+    let Some(user_id) = user_id else {
+        return Ok(None);
+    };
+    match state.db.find_user(user_id).await {
+        Ok(user) => Ok(Some((
+            Actor {
+                user_id: user.id,
+                is_staff: user.is_staff,
+            },
+            user,
+        ))),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// The signed-in user, or [`AppError::Unauthenticated`].
+pub async fn require_actor(state: &AppState) -> Result<Actor, AppError> {
+    current_actor(state)
+        .await?
+        .map(|(actor, _)| actor)
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// The signed-in staff user, or an error (customers get [`AppError::Forbidden`]).
+pub async fn require_staff(state: &AppState) -> Result<Actor, AppError> {
+    let actor = require_actor(state).await?;
+    if !actor.is_staff {
+        return Err(AppError::Forbidden);
+    }
+    Ok(actor)
+}
+
+/// An organisation the actor was allowed to act on.
+pub struct Authorized {
+    /// The organisation.
+    pub org: OrgRecord,
+    /// The actor.
+    pub actor: Actor,
+}
+
+/// Checks that the signed-in user may perform `action` on organisation `org_id`.
+///
+/// Someone who is not a member gets [`AppError::NotFound`] whether or not the organisation
+/// exists; a member without the needed role gets [`AppError::Forbidden`].
+pub async fn authorize_org(state: &AppState, org_id: i64, action: OrgAction) -> Result<Authorized, AppError> {
+    let actor = require_actor(state).await?;
+    let membership = state.db.membership(org_id, actor.user_id).await.map_err(internal)?;
+    if !may_act_on_org(actor, membership, OrgAction::View) {
+        return Err(AppError::NotFound);
+    }
+    let org = state.db.find_org(org_id).await.map_err(store_error)?;
+    if !may_act_on_org(actor, membership, action) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(Authorized { org, actor })
+}
+
+/// Converts a store error into words for the user; database failures are logged and hidden.
+pub fn store_error(e: StoreError) -> AppError {
+    match e {
+        StoreError::NotFound => AppError::NotFound,
+        StoreError::Rejected(invalid) => invalid.into(),
+        StoreError::Database(_) => internal(e),
+    }
+}
+
+/// Logs an unexpected failure and returns the generic internal error.
+pub fn internal(e: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "request failed");
+    AppError::Internal
+}
+
+/// Sets the HTTP status of the response from the server function's result, so that clients
+/// other than the app (scripts, tests) see 4xx/5xx codes, then passes the result on.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(e) = &result {
+        if let (Some(options), Ok(status)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            http::StatusCode::from_u16(e.status()),
+        ) {
+            options.set_status(status);
+        }
+    }
+    result
+}

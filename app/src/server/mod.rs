@@ -1,0 +1,10 @@
+//! The server half of the app (feature `ssr`): the services server functions call, and the
+//! context they run in. Nothing here is compiled into the browser bundle.
+
+pub mod accounts;
+pub mod context;
+pub mod passwords;
+mod state;
+
+pub use context::{Authorized, authorize_org, require_actor, require_staff, respond, session_store, state};
+pub use state::AppState;

@@ -1,0 +1,10 @@
+//! What every request handler shares: the database, and later the engine.
+
+use store::Db;
+
+/// Shared state, provided to every server function through Leptos' context.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Plenum's database.
+    pub db: Db,
+}

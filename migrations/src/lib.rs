@@ -1,0 +1,18 @@
+//! Plenum's database schema, as forward-only sea-orm migrations that run on SQLite and PostgreSQL.
+//!
+//! Migrations are named `mYYYYMMDD_NNNNNN_<what>` and never edited once landed; `down` is not
+//! provided (forward-only: a backup is the way back).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_accounts;
+
+/// Runs every migration Plenum knows, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_accounts::Migration)]
+    }
+}

@@ -1,0 +1,254 @@
+//! Plenum's settings: defaults, then an optional TOML file, then environment variables.
+//!
+//! | setting | environment | default |
+//! |---|---|---|
+//! | `listen` | `PLENUM_LISTEN` | `127.0.0.1:3000` |
+//! | `public_url` | `PLENUM_PUBLIC_URL` | `http://localhost:3000` |
+//! | `data_dir` | `PLENUM_DATA_DIR` | `./data` |
+//! | `database_url` | `DATABASE_URL` | SQLite file `<data_dir>/plenum.db` |
+//! | `site_dir` | `PLENUM_SITE_DIR` (or cargo-leptos' `LEPTOS_SITE_ROOT`) | `target/site` |
+//! | `session_idle_minutes` | `PLENUM_SESSION_IDLE_MINUTES` | `720` (1 to 43200) |
+//! | `log_format` | `PLENUM_LOG_FORMAT` | `text` (`text` or `json`) |
+//! | `log_filter` | `RUST_LOG` | `info` |
+//!
+//! The file is `plenum.toml` in the working directory, or the path in `PLENUM_CONFIG`; it is
+//! optional, but if given it must exist. Unknown keys in it are errors.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Every setting Plenum reads at start-up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address the HTTP server binds to.
+    pub listen: SocketAddr,
+    /// The address people use to reach Plenum; `https://` makes cookies Secure.
+    pub public_url: String,
+    /// Where Plenum keeps its files (the SQLite database by default).
+    pub data_dir: PathBuf,
+    /// `postgres://…` or `sqlite://…`; empty means the SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    /// Where the compiled browser assets (`pkg/`) are.
+    pub site_dir: PathBuf,
+    /// Minutes of inactivity after which a session expires.
+    pub session_idle_minutes: u32,
+    /// Log output format.
+    pub log_format: LogFormat,
+    /// Log filter in `RUST_LOG` syntax.
+    pub log_filter: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            public_url: "http://localhost:3000".into(),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            site_dir: PathBuf::from("target/site"),
+            session_idle_minutes: 720,
+            log_format: LogFormat::Text,
+            log_filter: "info".into(),
+        }
+    }
+}
+
+/// A setting that cannot be used; the message names the setting and what it accepts.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file named by `PLENUM_CONFIG` does not exist.
+    #[error("configuration file {0} (from PLENUM_CONFIG) does not exist")]
+    MissingFile(PathBuf),
+    /// A value could not be read as its type.
+    #[error("invalid setting: {0}")]
+    Parse(String),
+    /// A value was read but is out of range.
+    #[error("invalid setting `{setting}` = {value:?}: {accepted}")]
+    Invalid {
+        /// The setting's name.
+        setting: &'static str,
+        /// The value given.
+        value: String,
+        /// What is accepted instead.
+        accepted: &'static str,
+    },
+}
+
+impl Settings {
+    /// Reads the settings from the process environment and the optional file.
+    pub fn load() -> Result<Self, ConfigError> {
+        let file = match std::env::var_os("PLENUM_CONFIG") {
+            Some(path) => {
+                let path = PathBuf::from(path);
+                if !path.exists() {
+                    return Err(ConfigError::MissingFile(path));
+                }
+                Some(path)
+            }
+            None => Some(PathBuf::from("plenum.toml")).filter(|p| p.exists()),
+        };
+        Self::from_figment(Self::figment(file.as_deref()))
+    }
+
+    fn figment(file: Option<&Path>) -> Figment {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = file {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment
+            .merge(Env::raw().only(&["LEPTOS_SITE_ROOT"]).map(|_| "site_dir".into()))
+            .merge(
+                Env::prefixed("PLENUM_")
+                    .only(&["listen", "public_url", "data_dir", "database_url", "site_dir", "session_idle_minutes", "log_format"]),
+            )
+            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()))
+            .merge(Env::raw().only(&["RUST_LOG"]).map(|_| "log_filter".into()))
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let settings: Settings = figment.extract().map_err(|e| ConfigError::Parse(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !(1..=43_200).contains(&self.session_idle_minutes) {
+            return Err(ConfigError::Invalid {
+                setting: "session_idle_minutes",
+                value: self.session_idle_minutes.to_string(),
+                accepted: "a whole number of minutes from 1 to 43200 (30 days)",
+            });
+        }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                setting: "public_url",
+                value: self.public_url.clone(),
+                accepted: "an absolute URL starting with http:// or https://",
+            });
+        }
+        if let Some(url) = self.database_url.as_deref().filter(|u| !u.is_empty()) {
+            if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(ConfigError::Invalid {
+                    setting: "database_url",
+                    value: redact_url(url),
+                    accepted: "a postgres://… or sqlite://… URL (or nothing, for the embedded SQLite file)",
+                });
+            }
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log_filter).is_err() {
+            return Err(ConfigError::Invalid {
+                setting: "log_filter (RUST_LOG)",
+                value: self.log_filter.clone(),
+                accepted: "a RUST_LOG filter such as `info` or `server=debug,tower_http=info`",
+            });
+        }
+        Ok(())
+    }
+
+    /// The database URL to connect to: the setting, or the SQLite file in `data_dir`.
+    pub fn database_url(&self) -> String {
+        match self.database_url.as_deref().filter(|u| !u.is_empty()) {
+            Some(url) => url.to_owned(),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("plenum.db").display()),
+        }
+    }
+
+    /// Whether Plenum is served over HTTPS (then cookies are marked Secure).
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// The URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn defaults_need_nothing_set() {
+        Jail::expect_with(|_| {
+            let s = Settings::from_figment(Settings::figment(None)).unwrap();
+            assert_eq!(s, Settings::default());
+            assert!(s.database_url().starts_with("sqlite://data/plenum.db"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        Jail::expect_with(|jail| {
+            jail.create_file("p.toml", "session_idle_minutes = 30\nlog_format = \"json\"")?;
+            jail.set_env("PLENUM_SESSION_IDLE_MINUTES", "45");
+            jail.set_env("DATABASE_URL", "postgres://u:secret@localhost/plenum");
+            let s = Settings::from_figment(Settings::figment(Some(Path::new("p.toml")))).unwrap();
+            assert_eq!(s.session_idle_minutes, 45);
+            assert_eq!(s.log_format, LogFormat::Json);
+            assert_eq!(s.database_url(), "postgres://u:secret@localhost/plenum");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_name_the_setting_and_what_is_accepted() {
+        Jail::expect_with(|jail| {
+            jail.set_env("PLENUM_LOG_FORMAT", "xml");
+            let err = Settings::from_figment(Settings::figment(None)).unwrap_err().to_string();
+            assert!(err.contains("log_format") && err.contains("json"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("PLENUM_SESSION_IDLE_MINUTES", "0");
+            let err = Settings::from_figment(Settings::figment(None)).unwrap_err().to_string();
+            assert!(err.contains("session_idle_minutes") && err.contains("1 to 43200"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("DATABASE_URL", "mysql://u:hunter2@db/plenum");
+            let err = Settings::from_figment(Settings::figment(None)).unwrap_err().to_string();
+            assert!(err.contains("database_url") && !err.contains("hunter2"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        Jail::expect_with(|jail| {
+            jail.create_file("p.toml", "lisen = \"0.0.0.0:80\"")?;
+            let err = Settings::from_figment(Settings::figment(Some(Path::new("p.toml")))).unwrap_err().to_string();
+            assert!(err.contains("lisen"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(redact_url("postgres://u:pw@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+}

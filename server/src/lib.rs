@@ -1,0 +1,12 @@
+//! The `plenum` server: configuration, logging, sessions, request guards and the axum router
+//! that serves the Leptos app. `main.rs` only parses the command line and calls in here.
+
+pub mod cli;
+pub mod config;
+mod csrf;
+mod health;
+pub mod router;
+mod sessions;
+pub mod telemetry;
+
+pub use router::{Plenum, start};

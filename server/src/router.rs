@@ -1,0 +1,189 @@
+//! Wiring: database, sessions, guards and the Leptos app into one axum router, and serving it.
+
+use crate::config::{Settings, redact_url};
+use crate::sessions::{self, DbSessionStore};
+use crate::{csrf, health};
+use app::server::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::FromRef;
+use axum::http::{HeaderName, HeaderValue, Request};
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// What the router's handlers share.
+#[derive(Clone, Debug)]
+pub struct ServerState {
+    /// Leptos' rendering options.
+    pub leptos: LeptosOptions,
+    /// The app's shared state.
+    pub app: AppState,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// Why Plenum could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The data directory could not be created.
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The database could not be opened or migrated.
+    #[error("database {url}: {source}")]
+    Database {
+        /// The database URL, password redacted.
+        url: String,
+        /// The cause.
+        source: store::StoreError,
+    },
+    /// The session table could not be created.
+    #[error(transparent)]
+    Sessions(#[from] sessions::SessionTableError),
+}
+
+/// A started Plenum: its router and state, ready to serve.
+pub struct Plenum {
+    /// The complete router.
+    pub router: Router,
+    /// The shared state (tests use its database).
+    pub state: AppState,
+}
+
+/// Opens the database (migrating it), the session store, and builds the router.
+pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
+    let db = open_database(settings).await?;
+    let session_store = DbSessionStore::open(&db).await?;
+    session_store.clone().spawn_cleanup(Duration::from_secs(600));
+    let state = AppState { db };
+    let router = build_router(settings, state.clone(), session_store);
+    Ok(Plenum { router, state })
+}
+
+/// Opens and migrates the database named by the settings.
+pub async fn open_database(settings: &Settings) -> Result<store::Db, StartError> {
+    if settings.database_url.as_deref().is_none_or(str::is_empty) {
+        std::fs::create_dir_all(&settings.data_dir).map_err(|source| StartError::DataDir {
+            path: settings.data_dir.display().to_string(),
+            source,
+        })?;
+    }
+    let url = settings.database_url();
+    let database_error = |source| StartError::Database {
+        url: redact_url(&url),
+        source,
+    };
+    let db = store::Db::connect(&url).await.map_err(database_error)?;
+    db.migrate().await.map_err(database_error)?;
+    tracing::info!(database = %redact_url(&url), "database ready");
+    Ok(db)
+}
+
+fn leptos_options(settings: &Settings) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("plenum")
+        .site_root(settings.site_dir.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(settings.listen)
+        .build()
+}
+
+fn build_router(settings: &Settings, state: AppState, session_store: DbSessionStore) -> Router {
+    let leptos = leptos_options(settings);
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let server_state = ServerState {
+        leptos: leptos.clone(),
+        app: state,
+    };
+    let x_request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .leptos_routes_with_context(
+            &server_state,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let leptos = leptos.clone();
+                move || shell(leptos.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
+        .with_state(server_state)
+        .layer(axum::middleware::from_fn(csrf::guard))
+        .layer(sessions::layer(session_store, settings))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let request_id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                // The path only: query strings may carry tokens.
+                tracing::info_span!(
+                    "http",
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                    request_id = %request_id,
+                )
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+/// Serves `router` on `listener` until the process is told to stop (Ctrl-C or SIGTERM).
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,15 @@
+//! Plenum's database layer: one connection type for SQLite and PostgreSQL, the sea-orm
+//! entities, and repositories that speak in domain types.
+//!
+//! Which database is used is decided by the URL alone: `sqlite://…` or `postgres://…`.
+
+mod accounts;
+mod connection;
+pub mod entities;
+mod error;
+mod organisations;
+
+pub use accounts::{NewUser, UserRecord};
+pub use connection::{Backend, Db};
+pub use error::StoreError;
+pub use organisations::{MemberRecord, OrgRecord, OrgSummary};
