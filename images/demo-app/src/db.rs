@@ -1,0 +1,198 @@
+//! The instance's PostgreSQL database: one lazily opened connection, shared by
+//! the worker threads, reopened whenever it is lost.
+//!
+//! The app never exits because the database is down: every operation tries to
+//! (re)connect and reports a failure as an error string, which the caller
+//! turns into a 503. Errors name the problem, never the password.
+
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use postgres::{Client, NoTls};
+
+use crate::config::{DatabaseSettings, read_password_file};
+
+/// How long one connection attempt (per resolved address) may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long sent data may stay unacknowledged before the connection counts as dead.
+const TCP_USER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Idle time before TCP keepalive probes start.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(15);
+
+/// Creates the counter table when it does not exist yet.
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS plenum_demo_counter (\
+     name text PRIMARY KEY, \
+     visits bigint NOT NULL)";
+/// Counts one visit and returns the new count, atomically.
+const INCREMENT: &str = "INSERT INTO plenum_demo_counter (name, visits) VALUES ('visits', 1) \
+     ON CONFLICT (name) DO UPDATE SET visits = plenum_demo_counter.visits + 1 \
+     RETURNING visits";
+/// Reads the current count (0 before the first visit).
+const CURRENT: &str = "SELECT COALESCE(\
+     (SELECT visits FROM plenum_demo_counter WHERE name = 'visits'), 0::bigint)";
+
+/// Describes an error with its chain of causes (postgres' own `Display` often
+/// stops at "error connecting to server" and hides the reason in `source()`).
+pub fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// The shared database handle.
+pub struct Database {
+    settings: DatabaseSettings,
+    client: Mutex<Option<Client>>,
+}
+
+impl Database {
+    /// A handle that connects on first use.
+    pub fn new(settings: DatabaseSettings) -> Database {
+        Database {
+            settings,
+            client: Mutex::new(None),
+        }
+    }
+
+    /// Checks that the database answers `SELECT 1`.
+    pub fn ping(&self) -> Result<(), String> {
+        self.with_client(|client| client.batch_execute("SELECT 1"))
+    }
+
+    /// Counts one visit and returns the new count.
+    pub fn increment(&self) -> Result<i64, String> {
+        self.with_client(|client| client.query_one(INCREMENT, &[])?.try_get::<_, i64>(0))
+    }
+
+    /// Returns the current count.
+    pub fn current(&self) -> Result<i64, String> {
+        self.with_client(|client| client.query_one(CURRENT, &[])?.try_get::<_, i64>(0))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Client>> {
+        // A panic while holding the lock cannot leave the Option inconsistent.
+        self.client
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `op` on a live connection. A connection found closed is replaced
+    /// and `op` retried once; any other failure drops the connection so the
+    /// next request starts afresh.
+    fn with_client<T, F>(&self, mut op: F) -> Result<T, String>
+    where
+        F: FnMut(&mut Client) -> Result<T, postgres::Error>,
+    {
+        let mut slot = self.lock();
+        for attempt in 0..2 {
+            let client = match slot.as_mut() {
+                Some(client) if !client.is_closed() => client,
+                _ => {
+                    *slot = None;
+                    slot.insert(self.connect()?)
+                }
+            };
+            match op(client) {
+                Ok(value) => return Ok(value),
+                Err(e) => {
+                    let lost = e.is_closed() || client.is_closed();
+                    *slot = None;
+                    let text = describe(&e);
+                    if lost && attempt == 0 {
+                        eprintln!("demo-app: database connection lost ({text}); reconnecting");
+                        continue;
+                    }
+                    eprintln!("demo-app: database error: {text}");
+                    return Err(text);
+                }
+            }
+        }
+        Err("database connection lost twice in a row".to_owned())
+    }
+
+    /// Opens a connection and makes sure the schema exists.
+    fn connect(&self) -> Result<Client, String> {
+        let s = &self.settings;
+        let mut config = postgres::Config::new();
+        config
+            .host(&s.host)
+            .port(s.port)
+            .dbname(&s.name)
+            .user(&s.user)
+            .application_name("plenum-demo-app")
+            .connect_timeout(CONNECT_TIMEOUT)
+            .tcp_user_timeout(TCP_USER_TIMEOUT)
+            .keepalives(true)
+            .keepalives_idle(KEEPALIVE_IDLE);
+        if let Some(path) = &s.password_file {
+            let password = read_password_file(path).inspect_err(|e| eprintln!("demo-app: {e}"))?;
+            config.password(password);
+        }
+        let mut client = config.connect(NoTls).map_err(|e| {
+            let msg = format!(
+                "cannot connect to {}:{} as {}: {}",
+                s.host,
+                s.port,
+                s.user,
+                describe(&e)
+            );
+            eprintln!("demo-app: {msg}");
+            msg
+        })?;
+        client.batch_execute(SCHEMA).map_err(|e| {
+            let msg = format!("cannot create the counter table: {}", describe(&e));
+            eprintln!("demo-app: {msg}");
+            msg
+        })?;
+        eprintln!(
+            "demo-app: connected to database {} on {}:{}",
+            s.name, s.host, s.port
+        );
+        Ok(client)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fmt;
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn describe_appends_new_causes_only() {
+        let e = Layer(
+            "error connecting to server",
+            Some(Box::new(Layer(
+                "Connection refused (os error 111)",
+                Some(Box::new(Layer("refused", None))),
+            ))),
+        );
+        assert_eq!(
+            describe(&e),
+            "error connecting to server: Connection refused (os error 111)"
+        );
+        assert_eq!(describe(&Layer("plain", None)), "plain");
+    }
+}

@@ -1,0 +1,179 @@
+//! `demo-app`: the web app of Plenum's demo instances and test images.
+//!
+//! A tiny synchronous HTTP server (tiny_http) that shows the instance's name,
+//! its version and a visit counter kept in the instance's own PostgreSQL
+//! database. It is built as a static musl binary and packed into the
+//! `FROM scratch` images `plenum/demo-app:<version>` by `images/build.sh`.
+//!
+//! * Configuration: environment variables, see [`config`].
+//! * Endpoints: see [`web`].
+//! * Database: see [`db`]; the app starts and answers 503 while the database
+//!   is unreachable, and reconnects when it comes back.
+//! * `demo-app --fail-at-start` exits with status 1 at once (the
+//!   `plenum/demo-app:broken` image uses it to test rollbacks);
+//!   `demo-app --version` prints the version.
+//!
+//! Exit status: 0 after SIGTERM/SIGINT, 1 when it cannot start (bad
+//! configuration, port in use, `--fail-at-start`), 2 on bad arguments.
+
+mod config;
+mod db;
+mod web;
+
+use std::io::Cursor;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::thread;
+
+use tiny_http::{Header, Request, Response, Server};
+
+use crate::config::{Config, Mode};
+use crate::db::Database;
+use crate::web::{Reply, Route};
+
+/// Number of threads answering requests.
+const WORKERS: usize = 4;
+
+fn main() -> ExitCode {
+    match config::parse_args(std::env::args().skip(1)) {
+        Ok(Mode::Serve) => {}
+        Ok(Mode::PrintVersion) => {
+            println!("{}", app_version());
+            return ExitCode::SUCCESS;
+        }
+        Ok(Mode::FailAtStart) => {
+            eprintln!(
+                "demo-app: refusing to start (--fail-at-start: this is the deliberately broken test image)"
+            );
+            return ExitCode::from(1);
+        }
+        Err(e) => {
+            eprintln!("demo-app: {e}");
+            return ExitCode::from(2);
+        }
+    }
+
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("demo-app: configuration error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+
+    let server = match Server::http(("0.0.0.0", config.port)) {
+        Ok(server) => Arc::new(server),
+        Err(e) => {
+            eprintln!("demo-app: cannot listen on 0.0.0.0:{}: {e}", config.port);
+            return ExitCode::from(1);
+        }
+    };
+    exit_on_termination_signals();
+    eprintln!(
+        "demo-app {} for instance {:?} listening on 0.0.0.0:{} (database {} on {}:{})",
+        config.app_version,
+        config.instance_name,
+        config.port,
+        config.database.name,
+        config.database.host,
+        config.database.port
+    );
+
+    let config = Arc::new(config);
+    let database = Arc::new(Database::new(config.database.clone()));
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let (server, config, database) = (server.clone(), config.clone(), database.clone());
+            thread::spawn(move || serve(&server, &config, &database))
+        })
+        .collect();
+    for worker in workers {
+        if worker.join().is_err() {
+            eprintln!("demo-app: a worker thread panicked");
+        }
+    }
+    ExitCode::from(1)
+}
+
+/// The version compiled in, overridden by `APP_VERSION` (for `--version`).
+fn app_version() -> String {
+    std::env::var("APP_VERSION")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_owned())
+}
+
+/// Exits cleanly on SIGTERM/SIGINT. Needed because the app runs as PID 1 in a
+/// `FROM scratch` container, where the kernel ignores signals without handler
+/// (Docker would otherwise wait its full stop timeout before killing it).
+fn exit_on_termination_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    match signal_hook::iterator::Signals::new([SIGTERM, SIGINT]) {
+        Ok(mut signals) => {
+            thread::spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    eprintln!("demo-app: received signal {signal}, exiting");
+                    std::process::exit(0);
+                }
+            });
+        }
+        Err(e) => eprintln!("demo-app: cannot install signal handlers: {e}"),
+    }
+}
+
+/// Answers requests until the server fails.
+fn serve(server: &Server, config: &Config, database: &Database) {
+    loop {
+        match server.recv() {
+            Ok(request) => handle(request, config, database),
+            Err(e) => {
+                eprintln!("demo-app: cannot accept request: {e}");
+                return;
+            }
+        }
+    }
+}
+
+/// Answers one request.
+fn handle(request: Request, config: &Config, database: &Database) {
+    let route = web::route(request.method().as_str(), request.url());
+    let reply = web::static_reply(route, &config.app_version).unwrap_or_else(|| match route {
+        Route::Index => match database.increment() {
+            Ok(visits) => Reply::html(
+                200,
+                web::index_page(&config.instance_name, &config.app_version, visits),
+            ),
+            Err(e) => web::unavailable(&e),
+        },
+        Route::Counter => match database.current() {
+            Ok(visits) => Reply::text(200, visits.to_string()),
+            Err(e) => web::unavailable(&e),
+        },
+        Route::Healthz => match database.ping() {
+            Ok(()) => Reply::text(200, "ok"),
+            Err(e) => web::unavailable(&e),
+        },
+        Route::Version | Route::NotFound | Route::MethodNotAllowed { .. } => {
+            Reply::text(500, "internal error")
+        }
+    });
+    if let Err(e) = request.respond(to_response(reply)) {
+        eprintln!("demo-app: cannot send response: {e}");
+    }
+}
+
+/// Turns a [`Reply`] into a tiny_http response.
+fn to_response(reply: Reply) -> Response<Cursor<Vec<u8>>> {
+    let mut response = Response::from_string(reply.body).with_status_code(reply.status);
+    let headers = [
+        ("Content-Type", reply.content_type.to_owned()),
+        ("Cache-Control", "no-store".to_owned()),
+    ];
+    for (name, value) in headers.into_iter().chain(reply.headers) {
+        match Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            Ok(header) => response.add_header(header),
+            Err(()) => eprintln!("demo-app: skipping invalid header {name}"),
+        }
+    }
+    response
+}
