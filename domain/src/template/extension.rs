@@ -142,25 +142,32 @@ impl SecretGeneration {
 
     /// Builds the generation rule from the written form; the error explains the mismatch.
     pub(crate) fn from_def(def: &GenerateDef) -> Result<Self, String> {
-        let size_ok = |n: u32| (Self::MIN_SIZE..=Self::MAX_SIZE).contains(&n);
-        let range = format!("{}..={}", Self::MIN_SIZE, Self::MAX_SIZE);
+        let sized = |key: &str, n: u32| {
+            if (Self::MIN_SIZE..=Self::MAX_SIZE).contains(&n) {
+                Ok(n)
+            } else {
+                Err(format!(
+                    "{key}: {n} is outside {}..={}",
+                    Self::MIN_SIZE,
+                    Self::MAX_SIZE
+                ))
+            }
+        };
         match (def.charset, def.length, def.bytes) {
-            (Charset::Base64, None, Some(bytes)) if size_ok(bytes) => {
-                Ok(SecretGeneration::Base64 { bytes })
+            (Charset::Alphanumeric, Some(length), None) => {
+                sized("length", length).map(|length| SecretGeneration::Alphanumeric { length })
+            }
+            (Charset::Password, Some(length), None) => {
+                sized("length", length).map(|length| SecretGeneration::Password { length })
             }
             (Charset::Base64, None, Some(bytes)) => {
-                Err(format!("bytes: {bytes} is outside {range}"))
+                sized("bytes", bytes).map(|bytes| SecretGeneration::Base64 { bytes })
             }
             (Charset::Base64, _, _) => Err(
                 "charset base64 takes \"bytes\" (random bytes before encoding), not \"length\""
                     .to_owned(),
             ),
-            (charset, Some(length), None) if size_ok(length) => Ok(match charset {
-                Charset::Password => SecretGeneration::Password { length },
-                _ => SecretGeneration::Alphanumeric { length },
-            }),
-            (_, Some(length), None) => Err(format!("length: {length} is outside {range}")),
-            (_, _, _) => Err(
+            (Charset::Alphanumeric | Charset::Password, _, _) => Err(
                 "charsets alphanumeric and password take \"length\" (characters), not \"bytes\""
                     .to_owned(),
             ),
