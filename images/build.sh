@@ -15,7 +15,10 @@
 #                              images/postgres/plenum-postgres-entrypoint
 #   plenum/caddy:2.6           Debian bookworm minbase + caddy 2.6 + ca-certificates,
 #                              ENTRYPOINT ["caddy"], CMD run with images/caddy/Caddyfile
-#   plenum/busybox:1           FROM scratch + Debian's busybox-static with applet links
+#   plenum/busybox:1           FROM scratch + Debian's busybox-static with applet links,
+#                              CMD ["sh"], STOPSIGNAL SIGKILL
+#
+# See images/README.md for the environment contracts of the images.
 #
 # Caching: every image carries the label org.plenum.build-hash, a hash of its
 # recipe (Dockerfile) and inputs (demo-app sources, entrypoint scripts, the
@@ -198,7 +201,7 @@ up_to_date() { # tag hash
 image_size() {
     local bytes
     bytes="$(docker image inspect --format '{{.Size}}' "$1" 2>/dev/null || echo 0)"
-    echo "$((bytes / 1000000)) MB"
+    awk -v b="$bytes" 'BEGIN { printf "%.1f MB", b / 1000000 }'
 }
 
 # Creates a scratch directory under the cache (removed on exit) in $NEW_TMPDIR.
@@ -437,7 +440,10 @@ build_busybox() {
     if ldd "$bb" 2>&1 | grep -q '=>'; then
         die "$bb is dynamically linked; install busybox-static instead of busybox"
     fi
+    # STOPSIGNAL SIGKILL: probes usually run `sleep N` as PID 1, which ignores
+    # SIGTERM; without it every stop would wait Docker's full 10 s timeout.
     body='CMD ["sh"]
+STOPSIGNAL SIGKILL
 LABEL org.opencontainers.image.title="plenum busybox" \
       org.opencontainers.image.description="Debian busybox-static with applet links (note: its wget segfaults; use nc)"'
     h="$( (sha256sum <"$bb" && echo "$body" && "$bb" --list-full) | sha)"

@@ -6,7 +6,7 @@
 //! turns into a 503. Errors name the problem, never the password.
 
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use postgres::{Client, NoTls};
 
@@ -18,6 +18,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const TCP_USER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Idle time before TCP keepalive probes start.
 const KEEPALIVE_IDLE: Duration = Duration::from_secs(15);
+/// After a failed connection attempt, requests within this time get the same
+/// error at once instead of queueing for their own (possibly slow: DNS on an
+/// internal network times out) attempt.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
 
 /// Creates the counter table when it does not exist yet.
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS plenum_demo_counter (\
@@ -50,7 +54,14 @@ pub fn describe(error: &dyn std::error::Error) -> String {
 /// The shared database handle.
 pub struct Database {
     settings: DatabaseSettings,
-    client: Mutex<Option<Client>>,
+    state: Mutex<State>,
+}
+
+/// The connection, or why there is none.
+#[derive(Default)]
+struct State {
+    client: Option<Client>,
+    last_failure: Option<(Instant, String)>,
 }
 
 impl Database {
@@ -58,7 +69,7 @@ impl Database {
     pub fn new(settings: DatabaseSettings) -> Database {
         Database {
             settings,
-            client: Mutex::new(None),
+            state: Mutex::new(State::default()),
         }
     }
 
@@ -77,9 +88,9 @@ impl Database {
         self.with_client(|client| client.query_one(CURRENT, &[])?.try_get::<_, i64>(0))
     }
 
-    fn lock(&self) -> MutexGuard<'_, Option<Client>> {
-        // A panic while holding the lock cannot leave the Option inconsistent.
-        self.client
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the state inconsistent.
+        self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -91,20 +102,33 @@ impl Database {
     where
         F: FnMut(&mut Client) -> Result<T, postgres::Error>,
     {
-        let mut slot = self.lock();
+        let mut state = self.lock();
         for attempt in 0..2 {
-            let client = match slot.as_mut() {
-                Some(client) if !client.is_closed() => client,
+            let client = match state.client.take() {
+                Some(client) if !client.is_closed() => state.client.insert(client),
                 _ => {
-                    *slot = None;
-                    slot.insert(self.connect()?)
+                    if let Some((at, error)) = &state.last_failure
+                        && at.elapsed() < RETRY_AFTER
+                    {
+                        return Err(error.clone());
+                    }
+                    match self.connect() {
+                        Ok(client) => {
+                            state.last_failure = None;
+                            state.client.insert(client)
+                        }
+                        Err(error) => {
+                            state.last_failure = Some((Instant::now(), error.clone()));
+                            return Err(error);
+                        }
+                    }
                 }
             };
             match op(client) {
                 Ok(value) => return Ok(value),
                 Err(e) => {
                     let lost = e.is_closed() || client.is_closed();
-                    *slot = None;
+                    state.client = None;
                     let text = describe(&e);
                     if lost && attempt == 0 {
                         eprintln!("demo-app: database connection lost ({text}); reconnecting");
