@@ -80,13 +80,18 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let error = match value {
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => AppError::Invalid {
                 field: String::new(),
                 message: format!("The request was incomplete or malformed: {msg}"),
             },
             ServerFnErrorErr::Request(msg) => AppError::Unreachable(msg),
             _ => AppError::Internal,
-        }
+        };
+        // On the server this runs before the function body (e.g. for malformed arguments):
+        // answer with the error's status rather than the framework's blanket 500.
+        #[cfg(feature = "ssr")]
+        crate::server::respond::<()>(Err(error.clone())).ok();
+        error
     }
 }

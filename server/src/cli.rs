@@ -61,8 +61,14 @@ pub fn generate_password() -> String {
     let mut rng = rand::thread_rng();
     // Letters and digits both appear with overwhelming probability; make sure of it.
     loop {
-        let candidate: String = (&mut rng).sample_iter(&Alphanumeric).take(24).map(char::from).collect();
-        if candidate.chars().any(|c| c.is_ascii_digit()) && candidate.chars().any(|c| c.is_ascii_alphabetic()) {
+        let candidate: String = (&mut rng)
+            .sample_iter(&Alphanumeric)
+            .take(24)
+            .map(char::from)
+            .collect();
+        if candidate.chars().any(|c| c.is_ascii_digit())
+            && candidate.chars().any(|c| c.is_ascii_alphabetic())
+        {
             return candidate;
         }
     }

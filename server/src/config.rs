@@ -110,17 +110,32 @@ impl Settings {
             figment = figment.merge(Toml::file_exact(path));
         }
         figment
-            .merge(Env::raw().only(&["LEPTOS_SITE_ROOT"]).map(|_| "site_dir".into()))
             .merge(
-                Env::prefixed("PLENUM_")
-                    .only(&["listen", "public_url", "data_dir", "database_url", "site_dir", "session_idle_minutes", "log_format"]),
+                Env::raw()
+                    .only(&["LEPTOS_SITE_ROOT"])
+                    .map(|_| "site_dir".into()),
             )
-            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()))
+            .merge(Env::prefixed("PLENUM_").only(&[
+                "listen",
+                "public_url",
+                "data_dir",
+                "database_url",
+                "site_dir",
+                "session_idle_minutes",
+                "log_format",
+            ]))
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database_url".into()),
+            )
             .merge(Env::raw().only(&["RUST_LOG"]).map(|_| "log_filter".into()))
     }
 
     fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
-        let settings: Settings = figment.extract().map_err(|e| ConfigError::Parse(e.to_string()))?;
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| ConfigError::Parse(e.to_string()))?;
         settings.validate()?;
         Ok(settings)
     }
@@ -141,7 +156,10 @@ impl Settings {
             });
         }
         if let Some(url) = self.database_url.as_deref().filter(|u| !u.is_empty()) {
-            if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            if !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+            {
                 return Err(ConfigError::Invalid {
                     setting: "database_url",
                     value: redact_url(url),
@@ -163,7 +181,10 @@ impl Settings {
     pub fn database_url(&self) -> String {
         match self.database_url.as_deref().filter(|u| !u.is_empty()) {
             Some(url) => url.to_owned(),
-            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("plenum.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("plenum.db").display()
+            ),
         }
     }
 
@@ -218,20 +239,35 @@ mod tests {
     fn bad_values_name_the_setting_and_what_is_accepted() {
         Jail::expect_with(|jail| {
             jail.set_env("PLENUM_LOG_FORMAT", "xml");
-            let err = Settings::from_figment(Settings::figment(None)).unwrap_err().to_string();
-            assert!(err.to_lowercase().contains("log_format") && err.contains("json"), "{err}");
+            let err = Settings::from_figment(Settings::figment(None))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.to_lowercase().contains("log_format") && err.contains("json"),
+                "{err}"
+            );
             Ok(())
         });
         Jail::expect_with(|jail| {
             jail.set_env("PLENUM_SESSION_IDLE_MINUTES", "0");
-            let err = Settings::from_figment(Settings::figment(None)).unwrap_err().to_string();
-            assert!(err.contains("session_idle_minutes") && err.contains("1 to 43200"), "{err}");
+            let err = Settings::from_figment(Settings::figment(None))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("session_idle_minutes") && err.contains("1 to 43200"),
+                "{err}"
+            );
             Ok(())
         });
         Jail::expect_with(|jail| {
             jail.set_env("DATABASE_URL", "mysql://u:hunter2@db/plenum");
-            let err = Settings::from_figment(Settings::figment(None)).unwrap_err().to_string();
-            assert!(err.contains("database_url") && !err.contains("hunter2"), "{err}");
+            let err = Settings::from_figment(Settings::figment(None))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("database_url") && !err.contains("hunter2"),
+                "{err}"
+            );
             Ok(())
         });
     }
@@ -240,7 +276,9 @@ mod tests {
     fn unknown_keys_in_the_file_are_refused() {
         Jail::expect_with(|jail| {
             jail.create_file("p.toml", "lisen = \"0.0.0.0:80\"")?;
-            let err = Settings::from_figment(Settings::figment(Some(Path::new("p.toml")))).unwrap_err().to_string();
+            let err = Settings::from_figment(Settings::figment(Some(Path::new("p.toml"))))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("lisen"), "{err}");
             Ok(())
         });

@@ -62,16 +62,35 @@ mod tests {
 
     #[test]
     fn fetch_metadata_decides_when_present() {
-        assert!(is_same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(!is_same_origin(&headers(&[("sec-fetch-site", "cross-site"), ("origin", "http://a"), ("host", "a")])));
-        assert!(!is_same_origin(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(!is_same_origin(&headers(&[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "http://a"),
+            ("host", "a")
+        ])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-site"
+        )])));
     }
 
     #[test]
     fn origin_must_match_host() {
-        assert!(is_same_origin(&headers(&[("origin", "http://plenum.test:3000"), ("host", "plenum.test:3000")])));
-        assert!(!is_same_origin(&headers(&[("origin", "http://evil.test"), ("host", "plenum.test")])));
-        assert!(!is_same_origin(&headers(&[("origin", "null"), ("host", "plenum.test")])));
+        assert!(is_same_origin(&headers(&[
+            ("origin", "http://plenum.test:3000"),
+            ("host", "plenum.test:3000")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            ("origin", "http://evil.test"),
+            ("host", "plenum.test")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            ("origin", "null"),
+            ("host", "plenum.test")
+        ])));
     }
 
     #[test]

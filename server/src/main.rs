@@ -39,8 +39,16 @@ async fn serve(settings: &Settings) -> Result<(), String> {
     let plenum = server::start(settings).await.map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
-        .map_err(|e| format!("cannot listen on {} (setting `listen`): {e}", settings.listen))?;
-    let url = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+        .map_err(|e| {
+            format!(
+                "cannot listen on {} (setting `listen`): {e}",
+                settings.listen
+            )
+        })?;
+    let url = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
     tracing::info!(%url, public_url = %settings.public_url, "Plenum is listening");
     println!("Plenum is running: open {url}");
     server::router::serve(listener, plenum.router)
@@ -49,8 +57,11 @@ async fn serve(settings: &Settings) -> Result<(), String> {
 }
 
 async fn create_admin(settings: &Settings, email: &str) -> Result<(), String> {
-    let db = server::router::open_database(settings).await.map_err(|e| e.to_string())?;
-    let (password, generated) = read_or_generate_password().map_err(|e| format!("reading the password: {e}"))?;
+    let db = server::router::open_database(settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (password, generated) =
+        read_or_generate_password().map_err(|e| format!("reading the password: {e}"))?;
     let user = app::server::accounts::create_staff(&db, email, &password)
         .await
         .map_err(|e| e.to_string())?;

@@ -68,7 +68,9 @@ pub struct Plenum {
 pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
     let db = open_database(settings).await?;
     let session_store = DbSessionStore::open(&db).await?;
-    session_store.clone().spawn_cleanup(Duration::from_secs(600));
+    session_store
+        .clone()
+        .spawn_cleanup(Duration::from_secs(600));
     let state = AppState { db };
     let router = build_router(settings, state.clone(), session_store);
     Ok(Plenum { router, state })

@@ -28,12 +28,16 @@ impl DbSessionStore {
         let store = match db.backend() {
             Backend::Sqlite => {
                 let s = SqliteStore::new(conn.get_sqlite_connection_pool().clone());
-                s.migrate().await.map_err(|e| SessionTableError(e.to_string()))?;
+                s.migrate()
+                    .await
+                    .map_err(|e| SessionTableError(e.to_string()))?;
                 DbSessionStore::Sqlite(s)
             }
             Backend::Postgres => {
                 let s = PostgresStore::new(conn.get_postgres_connection_pool().clone());
-                s.migrate().await.map_err(|e| SessionTableError(e.to_string()))?;
+                s.migrate()
+                    .await
+                    .map_err(|e| SessionTableError(e.to_string()))?;
                 DbSessionStore::Postgres(s)
             }
         };

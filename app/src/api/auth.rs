@@ -11,7 +11,10 @@ use crate::server::{context::USER_ID_KEY, respond};
 #[cfg(feature = "ssr")]
 async fn start_session(user_id: i64) -> Result<(), AppError> {
     let session = crate::server::session_store().await?;
-    session.cycle_id().await.map_err(crate::server::context::internal)?;
+    session
+        .cycle_id()
+        .await
+        .map_err(crate::server::context::internal)?;
     session
         .insert(USER_ID_KEY, user_id)
         .await
@@ -54,7 +57,10 @@ pub async fn log_out() -> Result<(), AppError> {
     respond(
         async {
             let session = crate::server::session_store().await?;
-            session.flush().await.map_err(crate::server::context::internal)?;
+            session
+                .flush()
+                .await
+                .map_err(crate::server::context::internal)?;
             leptos_axum::redirect("/login");
             Ok(())
         }
@@ -82,13 +88,21 @@ pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
 
 /// Changes the signed-in user's password (the current one must be given).
 #[server(name = ChangePassword, prefix = "/api", endpoint = "auth/password")]
-pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
     respond(
         async {
             let state = crate::server::state()?;
             let actor = crate::server::require_actor(&state).await?;
-            crate::server::accounts::change_password(&state.db, actor.user_id, &current_password, &new_password)
-                .await?;
+            crate::server::accounts::change_password(
+                &state.db,
+                actor.user_id,
+                &current_password,
+                &new_password,
+            )
+            .await?;
             start_session(actor.user_id).await
         }
         .await,

@@ -17,7 +17,11 @@ pub async fn my_orgs() -> Result<Vec<OrgListItem>, AppError> {
         async {
             let state = state()?;
             let actor = require_actor(&state).await?;
-            let orgs = state.db.orgs_of_user(actor.user_id).await.map_err(store_error)?;
+            let orgs = state
+                .db
+                .orgs_of_user(actor.user_id)
+                .await
+                .map_err(store_error)?;
             Ok(orgs.into_iter().map(OrgListItem::from).collect())
         }
         .await,
@@ -41,7 +45,11 @@ pub async fn org_details(org_id: i64) -> Result<OrgDetail, AppError> {
                 id: access.org.id,
                 name: access.org.name,
                 members: members.into_iter().map(MemberView::from).collect(),
-                can_manage: domain::access::may_act_on_org(access.actor, membership, OrgAction::Manage),
+                can_manage: domain::access::may_act_on_org(
+                    access.actor,
+                    membership,
+                    OrgAction::Manage,
+                ),
             })
         }
         .await,
@@ -57,7 +65,11 @@ pub async fn add_member(org_id: i64, email: String, role: String) -> Result<(), 
             authorize_org(&state, org_id, OrgAction::Manage).await?;
             let email = domain::account::Email::parse(&email)?;
             let role = role.parse()?;
-            state.db.add_member(org_id, &email, role).await.map_err(store_error)?;
+            state
+                .db
+                .add_member(org_id, &email, role)
+                .await
+                .map_err(store_error)?;
             Ok(())
         }
         .await,
@@ -72,7 +84,11 @@ pub async fn set_member_role(org_id: i64, user_id: i64, role: String) -> Result<
             let state = state()?;
             authorize_org(&state, org_id, OrgAction::Manage).await?;
             let role = role.parse()?;
-            state.db.set_member_role(org_id, user_id, role).await.map_err(store_error)
+            state
+                .db
+                .set_member_role(org_id, user_id, role)
+                .await
+                .map_err(store_error)
         }
         .await,
     )
@@ -85,7 +101,11 @@ pub async fn remove_member(org_id: i64, user_id: i64) -> Result<(), AppError> {
         async {
             let state = state()?;
             authorize_org(&state, org_id, OrgAction::Manage).await?;
-            state.db.remove_member(org_id, user_id).await.map_err(store_error)
+            state
+                .db
+                .remove_member(org_id, user_id)
+                .await
+                .map_err(store_error)
         }
         .await,
     )

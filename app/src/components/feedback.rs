@@ -26,7 +26,10 @@ pub fn FieldError(error: Signal<Option<AppError>>, field: &'static str) -> impl 
 
 /// The message for the form as a whole: every error that is not about one of `fields`.
 #[component]
-pub fn FormError(error: Signal<Option<AppError>>, fields: &'static [&'static str]) -> impl IntoView {
+pub fn FormError(
+    error: Signal<Option<AppError>>,
+    fields: &'static [&'static str],
+) -> impl IntoView {
     let message = move || {
         error.get().and_then(|e| match &e {
             AppError::Invalid { field, .. } if fields.contains(&field.as_str()) => None,

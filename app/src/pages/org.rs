@@ -21,12 +21,24 @@ pub fn OrgPage() -> impl IntoView {
 #[component]
 fn OrgView() -> impl IntoView {
     let params = use_params_map();
-    let org_id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
+    let org_id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
     let add = ServerAction::<AddMember>::new();
     let set_role = ServerAction::<SetMemberRole>::new();
     let remove = ServerAction::<RemoveMember>::new();
     let detail = Resource::new(
-        move || (org_id(), add.version().get(), set_role.version().get(), remove.version().get()),
+        move || {
+            (
+                org_id(),
+                add.version().get(),
+                set_role.version().get(),
+                remove.version().get(),
+            )
+        },
         |(id, ..)| async move {
             match id {
                 Some(id) => org_details(id).await,
@@ -34,7 +46,11 @@ fn OrgView() -> impl IntoView {
             }
         },
     );
-    let actions = MemberActions { add, set_role, remove };
+    let actions = MemberActions {
+        add,
+        set_role,
+        remove,
+    };
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -95,7 +111,12 @@ fn OrgBody(org: OrgDetail, actions: MemberActions) -> impl IntoView {
 }
 
 #[component]
-fn MemberRow(org_id: i64, member: MemberView, can_manage: bool, actions: MemberActions) -> impl IntoView {
+fn MemberRow(
+    org_id: i64,
+    member: MemberView,
+    can_manage: bool,
+    actions: MemberActions,
+) -> impl IntoView {
     let other_role = match member.role {
         OrgRole::Owner => OrgRole::Member,
         OrgRole::Member => OrgRole::Owner,

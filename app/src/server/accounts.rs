@@ -1,7 +1,7 @@
 //! Account services: sign-up, login, password change and staff creation.
 
-use super::passwords;
 use super::context::{internal, store_error};
+use super::passwords;
 use crate::error::AppError;
 use domain::account::{Email, PASSWORD_MAX_LEN, check_new_password};
 use domain::organisation::default_org_name;
@@ -11,7 +11,9 @@ use store::{Db, NewUser, StoreError, UserRecord};
 pub async fn sign_up(db: &Db, email: &str, password: &str) -> Result<UserRecord, AppError> {
     let email = Email::parse(email)?;
     check_new_password("password", password)?;
-    let password_hash = passwords::hash(password.to_owned()).await.map_err(internal)?;
+    let password_hash = passwords::hash(password.to_owned())
+        .await
+        .map_err(internal)?;
     let org_name = default_org_name(&email);
     let (user, _org) = db
         .create_customer(
@@ -51,14 +53,26 @@ pub async fn check_login(db: &Db, email: &str, password: &str) -> Result<UserRec
 }
 
 /// Replaces a user's password after checking the current one.
-pub async fn change_password(db: &Db, user_id: i64, current: &str, new: &str) -> Result<(), AppError> {
+pub async fn change_password(
+    db: &Db,
+    user_id: i64,
+    current: &str,
+    new: &str,
+) -> Result<(), AppError> {
     let phc = db.password_hash(user_id).await.map_err(store_error)?;
-    if current.chars().count() > PASSWORD_MAX_LEN || !passwords::verify(current.to_owned(), phc).await {
-        return Err(AppError::invalid("current_password", "The current password is wrong."));
+    if current.chars().count() > PASSWORD_MAX_LEN
+        || !passwords::verify(current.to_owned(), phc).await
+    {
+        return Err(AppError::invalid(
+            "current_password",
+            "The current password is wrong.",
+        ));
     }
     check_new_password("new_password", new)?;
     let hash = passwords::hash(new.to_owned()).await.map_err(internal)?;
-    db.set_password_hash(user_id, hash).await.map_err(store_error)?;
+    db.set_password_hash(user_id, hash)
+        .await
+        .map_err(store_error)?;
     tracing::info!(user_id, "password changed");
     Ok(())
 }
@@ -67,7 +81,9 @@ pub async fn change_password(db: &Db, user_id: i64, current: &str, new: &str) ->
 pub async fn create_staff(db: &Db, email: &str, password: &str) -> Result<UserRecord, AppError> {
     let email = Email::parse(email)?;
     check_new_password("password", password)?;
-    let password_hash = passwords::hash(password.to_owned()).await.map_err(internal)?;
+    let password_hash = passwords::hash(password.to_owned())
+        .await
+        .map_err(internal)?;
     let user = db
         .create_user(NewUser {
             email,

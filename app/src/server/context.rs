@@ -28,7 +28,9 @@ pub async fn session_store() -> Result<Session, AppError> {
 
 /// The signed-in user, loaded fresh from the database (so a removed account or a changed staff
 /// flag takes effect at once). `None` when nobody is signed in.
-pub async fn current_actor(state: &AppState) -> Result<Option<(Actor, store::UserRecord)>, AppError> {
+pub async fn current_actor(
+    state: &AppState,
+) -> Result<Option<(Actor, store::UserRecord)>, AppError> {
     let session = session_store().await?;
     let user_id: Option<i64> = session.get(USER_ID_KEY).await.map_err(|e| {
         tracing::error!(error = %e, "session could not be read");
@@ -79,9 +81,17 @@ pub struct Authorized {
 ///
 /// Someone who is not a member gets [`AppError::NotFound`] whether or not the organisation
 /// exists; a member without the needed role gets [`AppError::Forbidden`].
-pub async fn authorize_org(state: &AppState, org_id: i64, action: OrgAction) -> Result<Authorized, AppError> {
+pub async fn authorize_org(
+    state: &AppState,
+    org_id: i64,
+    action: OrgAction,
+) -> Result<Authorized, AppError> {
     let actor = require_actor(state).await?;
-    let membership = state.db.membership(org_id, actor.user_id).await.map_err(internal)?;
+    let membership = state
+        .db
+        .membership(org_id, actor.user_id)
+        .await
+        .map_err(internal)?;
     if !may_act_on_org(actor, membership, OrgAction::View) {
         return Err(AppError::NotFound);
     }

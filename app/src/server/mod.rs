@@ -6,5 +6,7 @@ pub mod context;
 pub mod passwords;
 mod state;
 
-pub use context::{Authorized, authorize_org, require_actor, require_staff, respond, session_store, state};
+pub use context::{
+    Authorized, authorize_org, require_actor, require_staff, respond, session_store, state,
+};
 pub use state::AppState;

@@ -1,0 +1,574 @@
+//! The server API over HTTP against the real server, each test on SQLite and on PostgreSQL.
+
+use crate::common::{BACKENDS, PASSWORD, TestServer, email};
+use domain::account::PASSWORD_RULE;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+#[tokio::test]
+async fn pages_are_server_rendered_with_hydration_scripts() {
+    for backend in BACKENDS {
+        let server = TestServer::start(backend).await;
+        let response = server.client().get("/").await;
+        assert_eq!(response.status(), StatusCode::OK, "{backend:?}");
+        let html = response.text().await.unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+        assert!(
+            html.contains("OpenSlides for your assembly"),
+            "landing text rendered on the server"
+        );
+        assert!(
+            html.contains("/pkg/plenum.js"),
+            "hydration script referenced"
+        );
+        let missing = server.client().get("/no/such/page").await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    for backend in BACKENDS {
+        let server = TestServer::start(backend).await;
+        let client = server.client();
+        assert_eq!(client.get("/healthz").await.status(), StatusCode::OK);
+        let ready = client.get("/readyz").await;
+        assert_eq!(ready.status(), StatusCode::OK, "{backend:?}");
+        assert!(ready.headers().contains_key("x-request-id"));
+    }
+}
+
+#[tokio::test]
+async fn sign_up_log_out_log_in_and_change_password() {
+    for backend in BACKENDS {
+        let server = TestServer::start(backend).await;
+        let client = server.client();
+        let ada = email("ada");
+        let reply = client.sign_up(&ada, PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK, "{backend:?}: {}", reply.text);
+        assert_eq!(client.me().await["email"], Value::from(ada.clone()));
+
+        // Sign-up created an organisation owned by the new user.
+        let orgs = client.call("orgs/mine", &[]).await.body;
+        assert_eq!(orgs.as_array().map(Vec::len), Some(1));
+        assert_eq!(orgs[0]["role"], "Owner");
+
+        assert_eq!(client.call("auth/logout", &[]).await.status, StatusCode::OK);
+        assert_eq!(client.me().await, Value::Null);
+
+        assert_eq!(
+            client.log_in(&ada.to_uppercase(), PASSWORD).await.status,
+            StatusCode::OK,
+            "email is case-insensitive"
+        );
+        let changed = client
+            .call(
+                "auth/password",
+                &[
+                    ("current_password", PASSWORD),
+                    ("new_password", "another horse 2"),
+                ],
+            )
+            .await;
+        assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+        client.call("auth/logout", &[]).await;
+        assert_eq!(
+            client.log_in(&ada, PASSWORD).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            client.log_in(&ada, "another horse 2").await.status,
+            StatusCode::OK
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_error_and_changes_nothing() {
+    for backend in BACKENDS {
+        let server = TestServer::start(backend).await;
+        let client = server.client();
+        let ada = email("ada");
+        client.sign_up(&ada, PASSWORD).await;
+        let users_before = server.state.db.list_users().await.unwrap().len();
+
+        let duplicate = server.client().sign_up(&ada.to_uppercase(), PASSWORD).await;
+        assert_eq!(duplicate.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            duplicate.invalid(),
+            (
+                "email".into(),
+                "An account with this email address already exists.".into()
+            )
+        );
+
+        let weak = server.client().sign_up(&email("weak"), "password").await;
+        assert_eq!(weak.invalid(), ("password".into(), PASSWORD_RULE.into()));
+
+        let malformed = server.client().sign_up("not-an-email", PASSWORD).await;
+        assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+        assert_eq!(malformed.invalid().0, "email");
+
+        let long_email = format!("{}@example.org", "a".repeat(300));
+        let overlong = server.client().sign_up(&long_email, PASSWORD).await;
+        assert_eq!(
+            overlong.invalid(),
+            ("email".into(), "must be at most 254 characters long".into())
+        );
+        let long_password = "a1".repeat(100);
+        assert_eq!(
+            server
+                .client()
+                .sign_up(&email("long"), &long_password)
+                .await
+                .invalid()
+                .0,
+            "password"
+        );
+
+        let missing_arg = server
+            .client()
+            .call("auth/signup", &[("email", "x@example.org")])
+            .await;
+        assert_eq!(
+            missing_arg.status,
+            StatusCode::BAD_REQUEST,
+            "{}",
+            missing_arg.text
+        );
+
+        assert_eq!(
+            server.state.db.list_users().await.unwrap().len(),
+            users_before,
+            "nothing was stored"
+        );
+
+        // No user enumeration: unknown email and wrong password answer identically.
+        let wrong_password = server.client().log_in(&ada, "wrong password 1").await;
+        let unknown_email = server
+            .client()
+            .log_in(&email("nobody"), "wrong password 1")
+            .await;
+        assert_eq!(wrong_password.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong_password.status, unknown_email.status);
+        assert_eq!(wrong_password.text, unknown_email.text);
+        assert!(wrong_password.text.contains("BadCredentials"));
+
+        let not_logged_in = server.client().call("orgs/mine", &[]).await;
+        assert_eq!(not_logged_in.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(not_logged_in.error_kind(), "Unauthenticated");
+
+        let bad_id = client.call("orgs/detail", &[("org_id", "abc")]).await;
+        assert_eq!(bad_id.status, StatusCode::BAD_REQUEST);
+        let unknown = client.call("orgs/detail", &[("org_id", "999999")]).await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn members_are_managed_by_owners_and_the_last_owner_stays() {
+    for backend in BACKENDS {
+        let server = TestServer::start(backend).await;
+        let owner = server.client();
+        let (ada, bob) = (email("ada"), email("bob"));
+        owner.sign_up(&ada, PASSWORD).await;
+        let member = server.client();
+        member.sign_up(&bob, PASSWORD).await;
+        let org = owner.first_org_id().await.to_string();
+        let bob_id = member.me().await["id"].as_i64().unwrap().to_string();
+        let ada_id = owner.me().await["id"].as_i64().unwrap().to_string();
+
+        let added = owner
+            .call(
+                "orgs/members/add",
+                &[("org_id", &org), ("email", &bob), ("role", "member")],
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::OK, "{backend:?}: {}", added.text);
+        let again = owner
+            .call(
+                "orgs/members/add",
+                &[("org_id", &org), ("email", &bob), ("role", "member")],
+            )
+            .await;
+        assert_eq!(
+            again.invalid(),
+            ("email".into(), "This person is already a member.".into())
+        );
+        let nobody = owner
+            .call(
+                "orgs/members/add",
+                &[
+                    ("org_id", &org),
+                    ("email", &email("nobody")),
+                    ("role", "member"),
+                ],
+            )
+            .await;
+        assert_eq!(nobody.invalid().0, "email");
+        let bad_role = owner
+            .call(
+                "orgs/members/add",
+                &[("org_id", &org), ("email", &bob), ("role", "admin")],
+            )
+            .await;
+        assert_eq!(bad_role.invalid().0, "role");
+
+        // The member sees the organisation but may not manage it.
+        let detail = member.call("orgs/detail", &[("org_id", &org)]).await;
+        assert_eq!(detail.status, StatusCode::OK);
+        assert_eq!(detail.body["can_manage"], false);
+        assert_eq!(detail.body["members"].as_array().map(Vec::len), Some(2));
+        let refused = member
+            .call(
+                "orgs/members/remove",
+                &[("org_id", &org), ("user_id", &ada_id)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        // The last owner can be neither demoted nor removed.
+        let demote = owner
+            .call(
+                "orgs/members/role",
+                &[("org_id", &org), ("user_id", &ada_id), ("role", "member")],
+            )
+            .await;
+        assert_eq!(demote.status, StatusCode::BAD_REQUEST);
+        assert!(
+            demote.invalid().1.contains("at least one owner"),
+            "{}",
+            demote.text
+        );
+        let remove = owner
+            .call(
+                "orgs/members/remove",
+                &[("org_id", &org), ("user_id", &ada_id)],
+            )
+            .await;
+        assert_eq!(remove.status, StatusCode::BAD_REQUEST);
+
+        // With a second owner, the first may step down.
+        let promote = owner
+            .call(
+                "orgs/members/role",
+                &[("org_id", &org), ("user_id", &bob_id), ("role", "owner")],
+            )
+            .await;
+        assert_eq!(promote.status, StatusCode::OK);
+        let step_down = owner
+            .call(
+                "orgs/members/role",
+                &[("org_id", &org), ("user_id", &ada_id), ("role", "member")],
+            )
+            .await;
+        assert_eq!(step_down.status, StatusCode::OK);
+        let removed = member
+            .call(
+                "orgs/members/remove",
+                &[("org_id", &org), ("user_id", &ada_id)],
+            )
+            .await;
+        assert_eq!(removed.status, StatusCode::OK);
+        assert_eq!(
+            owner.call("orgs/detail", &[("org_id", &org)]).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+}
+
+#[tokio::test]
+async fn staff_see_everything_and_customers_not_the_staff_area() {
+    for backend in BACKENDS {
+        let server = TestServer::start(backend).await;
+        let customer = server.client();
+        customer.sign_up(&email("ada"), PASSWORD).await;
+        let org = customer.first_org_id().await.to_string();
+        for endpoint in ["staff/users", "staff/orgs"] {
+            assert_eq!(
+                customer.call(endpoint, &[]).await.status,
+                StatusCode::FORBIDDEN,
+                "{endpoint}"
+            );
+        }
+
+        let admin = email("admin");
+        app::server::accounts::create_staff(&server.state.db, &admin, PASSWORD)
+            .await
+            .unwrap();
+        let staff = server.client();
+        staff.log_in(&admin, PASSWORD).await;
+        let users = staff.call("staff/users", &[]).await;
+        assert_eq!(
+            users.body.as_array().map(Vec::len),
+            Some(2),
+            "{}",
+            users.text
+        );
+        let orgs = staff.call("staff/orgs", &[]).await;
+        assert_eq!(orgs.body.as_array().map(Vec::len), Some(1));
+        let detail = staff.call("orgs/detail", &[("org_id", &org)]).await;
+        assert_eq!(detail.body["can_manage"], true);
+    }
+}
+
+#[tokio::test]
+async fn sessions_are_hardened_rotated_destroyed_and_survive_a_restart() {
+    for backend in BACKENDS {
+        let mut server = TestServer::start(backend).await;
+        let client = server.client();
+        let ada = email("ada");
+        let response = client
+            .http
+            .post(format!("{}/api/auth/signup", server.base))
+            .form(&[("email", ada.as_str()), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("plenum_session="))
+            .expect("session cookie set at sign-up")
+            .to_owned();
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(!cookie.contains("Secure"), "plain HTTP in tests: {cookie}");
+        assert!(
+            cookie.contains("Max-Age") || cookie.contains("Expires"),
+            "idle expiry: {cookie}"
+        );
+        let session_pair = cookie.split(';').next().unwrap().to_owned();
+
+        // The same cookie works on a second server over the same database: sessions are stored.
+        let database_url = server.database_url.clone();
+        let dir = server.take_dir();
+        drop(server);
+        let restarted = TestServer::start_on(database_url, dir).await;
+        let replay = |pair: String, base: String| async move {
+            reqwest::Client::new()
+                .post(format!("{base}/api/auth/me"))
+                .header("cookie", pair)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        };
+        assert_eq!(
+            replay(session_pair.clone(), restarted.base.clone()).await["email"],
+            Value::from(ada.clone())
+        );
+
+        // Logging in issues a new session id (no fixation)...
+        let fresh = restarted.client();
+        let login = fresh
+            .http
+            .post(format!("{}/api/auth/login", restarted.base))
+            .header("cookie", session_pair.clone())
+            .form(&[("email", ada.as_str()), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        let new_pair = login
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("plenum_session="))
+            .map(|c| c.split(';').next().unwrap().to_owned())
+            .expect("new session cookie at login");
+        assert_ne!(new_pair, session_pair);
+        assert_eq!(
+            replay(session_pair.clone(), restarted.base.clone()).await,
+            Value::Null,
+            "old id is dead"
+        );
+
+        // ...and logging out destroys the session on the server.
+        let logout = reqwest::Client::new()
+            .post(format!("{}/api/auth/logout", restarted.base))
+            .header("cookie", new_pair.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(logout.status(), StatusCode::OK);
+        assert_eq!(replay(new_pair, restarted.base.clone()).await, Value::Null);
+    }
+}
+
+#[tokio::test]
+async fn cross_site_requests_are_refused() {
+    let server = TestServer::start(crate::common::Backend::Sqlite).await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/auth/signup", server.base);
+    let form = [("email", "csrf@example.org"), ("password", PASSWORD)];
+    let evil_origin = http
+        .post(&url)
+        .header("origin", "http://evil.example")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(evil_origin.status(), StatusCode::FORBIDDEN);
+    let cross_site = http
+        .post(&url)
+        .header("sec-fetch-site", "cross-site")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    assert!(
+        server.state.db.list_users().await.unwrap().is_empty(),
+        "nothing was created"
+    );
+
+    let same_origin = http
+        .post(&url)
+        .header("origin", server.base.clone())
+        .header("sec-fetch-site", "same-origin")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_origin.status(), StatusCode::OK);
+}
+
+/// How a server function is reached, for the authorization sweep below.
+enum Probe {
+    /// Takes an organisation id: called with another organisation's id and with an unknown id.
+    OrgId(&'static [(&'static str, &'static str)]),
+    /// Takes no id; the reason says why it cannot leak another organisation's data.
+    NoId(&'static str),
+}
+
+/// Every server function, classified. A new server function that is not listed here makes
+/// `every_server_function_refuses_other_organisations` fail until it is classified.
+fn server_function_probes() -> Vec<(&'static str, Probe)> {
+    vec![
+        ("/api/orgs/detail", Probe::OrgId(&[])),
+        (
+            "/api/orgs/members/add",
+            Probe::OrgId(&[("email", "{victim_email}"), ("role", "owner")]),
+        ),
+        (
+            "/api/orgs/members/role",
+            Probe::OrgId(&[("user_id", "{victim_id}"), ("role", "member")]),
+        ),
+        (
+            "/api/orgs/members/remove",
+            Probe::OrgId(&[("user_id", "{victim_id}")]),
+        ),
+        (
+            "/api/orgs/mine",
+            Probe::NoId("lists only the caller's own memberships"),
+        ),
+        (
+            "/api/staff/users",
+            Probe::NoId("staff only (tested: customers get 403)"),
+        ),
+        (
+            "/api/staff/orgs",
+            Probe::NoId("staff only (tested: customers get 403)"),
+        ),
+        ("/api/auth/signup", Probe::NoId("creates a new account")),
+        (
+            "/api/auth/login",
+            Probe::NoId("acts on the caller's session"),
+        ),
+        (
+            "/api/auth/logout",
+            Probe::NoId("acts on the caller's session"),
+        ),
+        ("/api/auth/me", Probe::NoId("returns the caller")),
+        (
+            "/api/auth/password",
+            Probe::NoId("acts on the caller's own account"),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_server_function_refuses_other_organisations() {
+    let registered: std::collections::BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    let probes = server_function_probes();
+    let classified: std::collections::BTreeSet<String> =
+        probes.iter().map(|(p, _)| (*p).to_owned()).collect();
+    assert_eq!(
+        registered, classified,
+        "every server function must be classified in server_function_probes()"
+    );
+
+    for backend in BACKENDS {
+        let server = TestServer::start(backend).await;
+        let victim = server.client();
+        let victim_email = email("victim");
+        victim.sign_up(&victim_email, PASSWORD).await;
+        let victim_org = victim.first_org_id().await;
+        let victim_id = victim.me().await["id"].as_i64().unwrap().to_string();
+        let attacker = server.client();
+        attacker.sign_up(&email("attacker"), PASSWORD).await;
+        let before = victim
+            .call("orgs/detail", &[("org_id", &victim_org.to_string())])
+            .await
+            .body;
+
+        for (path, probe) in &probes {
+            let extra = match probe {
+                Probe::OrgId(extra) => extra,
+                Probe::NoId(reason) => {
+                    eprintln!("{path}: takes no organisation id ({reason})");
+                    continue;
+                }
+            };
+            let endpoint = path.trim_start_matches("/api/");
+            let fill = |v: &str| {
+                v.replace("{victim_email}", &victim_email)
+                    .replace("{victim_id}", &victim_id)
+            };
+            let mut answers = Vec::new();
+            for org_id in [victim_org.to_string(), "987654321".to_owned()] {
+                let mut form: Vec<(String, String)> = vec![("org_id".into(), org_id)];
+                form.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), fill(v))));
+                let form_refs: Vec<(&str, &str)> =
+                    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let reply = attacker.call(endpoint, &form_refs).await;
+                assert_eq!(
+                    reply.status,
+                    StatusCode::NOT_FOUND,
+                    "{backend:?} {path}: {}",
+                    reply.text
+                );
+                answers.push(reply.text);
+            }
+            assert_eq!(
+                answers[0], answers[1],
+                "{path}: a foreign id must look exactly like an unknown one"
+            );
+        }
+
+        let after = victim
+            .call("orgs/detail", &[("org_id", &victim_org.to_string())])
+            .await
+            .body;
+        assert_eq!(
+            before, after,
+            "{backend:?}: the victim's organisation is unchanged"
+        );
+        let attacker_orgs = attacker.call("orgs/mine", &[]).await.body;
+        assert!(!attacker_orgs.to_string().contains(&victim_email));
+        assert!(
+            attacker_orgs
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|o| o["id"] != victim_org)
+        );
+    }
+}

@@ -1,0 +1,216 @@
+//! Test harness: a real Plenum server on a free port, on SQLite or on a fresh PostgreSQL
+//! database, and an HTTP client with its own cookie jar.
+
+#![allow(dead_code)]
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use server::config::Settings;
+use std::net::SocketAddr;
+
+/// The databases every integration test runs against.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const BACKENDS: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
+
+/// A database URL for a fresh, empty database on `backend`, kept alive by the returned guard.
+pub async fn fresh_database(backend: Backend) -> (String, Option<tempfile::TempDir>) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("plenum.db").display()
+            );
+            (url, Some(dir))
+        }
+        Backend::Postgres => {
+            let admin_url = std::env::var("PLENUM_TEST_POSTGRES_URL").expect(
+                "PLENUM_TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh, which starts PostgreSQL",
+            );
+            let name = format!("plenum_t_{}", uuid::Uuid::new_v4().simple());
+            let admin = store::Db::connect(&admin_url)
+                .await
+                .expect("connect to the test PostgreSQL");
+            use sea_orm::ConnectionTrait;
+            admin
+                .connection()
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .unwrap_or(&admin_url);
+            (format!("{base}/{name}"), None)
+        }
+    }
+}
+
+/// A running server.
+pub struct TestServer {
+    pub base: String,
+    pub addr: SocketAddr,
+    pub state: app::server::AppState,
+    pub database_url: String,
+    _dir: Option<tempfile::TempDir>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Settings for a test server on `database_url`.
+pub fn settings(database_url: &str) -> Settings {
+    Settings {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        database_url: Some(database_url.to_owned()),
+        ..Settings::default()
+    }
+}
+
+impl TestServer {
+    /// Starts a server on a fresh database of `backend`.
+    pub async fn start(backend: Backend) -> Self {
+        let (url, dir) = fresh_database(backend).await;
+        Self::start_on(url, dir).await
+    }
+
+    /// Starts a server on an existing database (e.g. to restart on the same data).
+    pub async fn start_on(database_url: String, dir: Option<tempfile::TempDir>) -> Self {
+        let plenum = server::start(&settings(&database_url))
+            .await
+            .expect("server starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = plenum.router;
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        TestServer {
+            base: format!("http://{addr}"),
+            addr,
+            state: plenum.state,
+            database_url,
+            _dir: dir,
+            task,
+        }
+    }
+
+    /// A new browser-like client with an empty cookie jar.
+    pub fn client(&self) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: self.base.clone(),
+        }
+    }
+
+    /// Moves the database directory guard out (to restart another server on it).
+    pub fn take_dir(&mut self) -> Option<tempfile::TempDir> {
+        self._dir.take()
+    }
+}
+
+/// An HTTP client calling server functions like the app does.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+/// A server function's answer.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    /// The error variant name (e.g. "NotFound") of an error reply.
+    pub fn error_kind(&self) -> String {
+        match &self.body {
+            Value::String(s) => s.clone(),
+            Value::Object(map) => map.keys().next().cloned().unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    /// The `(field, message)` of an `Invalid` error reply.
+    pub fn invalid(&self) -> (String, String) {
+        let inner = &self.body["Invalid"];
+        (
+            inner["field"].as_str().unwrap_or_default().to_owned(),
+            inner["message"].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+}
+
+impl Client {
+    /// POSTs `form` to `/api/<endpoint>` and decodes the JSON answer.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Reply {
+        let response = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, body, text }
+    }
+
+    pub async fn sign_up(&self, email: &str, password: &str) -> Reply {
+        self.call("auth/signup", &[("email", email), ("password", password)])
+            .await
+    }
+
+    pub async fn log_in(&self, email: &str, password: &str) -> Reply {
+        self.call("auth/login", &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// The signed-in user's JSON, or Null.
+    pub async fn me(&self) -> Value {
+        self.call("auth/me", &[]).await.body
+    }
+
+    /// The id of the first organisation the user belongs to.
+    pub async fn first_org_id(&self) -> i64 {
+        let reply = self.call("orgs/mine", &[]).await;
+        reply.body[0]["id"].as_i64().expect("an organisation id")
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+/// A password that satisfies the rule.
+pub const PASSWORD: &str = "correct horse 1";
+
+/// A unique email address for a test.
+pub fn email(name: &str) -> String {
+    format!(
+        "{name}-{}@example.org",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+}
