@@ -39,11 +39,31 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Users::Table)
-                    .col(ColumnDef::new(Users::Id).big_integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(Users::Email).string_len(254).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Users::Id)
+                            .big_integer()
+                            .not_null()
+                            .auto_increment()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(Users::Email)
+                            .string_len(254)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Users::PasswordHash).string().not_null())
-                    .col(ColumnDef::new(Users::IsStaff).boolean().not_null().default(false))
-                    .col(ColumnDef::new(Users::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Users::IsStaff)
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .col(
+                        ColumnDef::new(Users::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -51,9 +71,23 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Organisations::Table)
-                    .col(ColumnDef::new(Organisations::Id).big_integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(Organisations::Name).string_len(100).not_null())
-                    .col(ColumnDef::new(Organisations::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Organisations::Id)
+                            .big_integer()
+                            .not_null()
+                            .auto_increment()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(Organisations::Name)
+                            .string_len(100)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Organisations::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -61,11 +95,23 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Memberships::Table)
-                    .col(ColumnDef::new(Memberships::OrganisationId).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(Memberships::OrganisationId)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Memberships::UserId).big_integer().not_null())
                     .col(ColumnDef::new(Memberships::Role).string_len(16).not_null())
-                    .col(ColumnDef::new(Memberships::CreatedAt).timestamp_with_time_zone().not_null())
-                    .primary_key(Index::create().col(Memberships::OrganisationId).col(Memberships::UserId))
+                    .col(
+                        ColumnDef::new(Memberships::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(Memberships::OrganisationId)
+                            .col(Memberships::UserId),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(Memberships::Table, Memberships::OrganisationId)

@@ -47,7 +47,11 @@ impl From<user::Model> for UserRecord {
 }
 
 fn email_taken() -> StoreError {
-    Invalid::new("email", "An account with this email address already exists.").into()
+    Invalid::new(
+        "email",
+        "An account with this email address already exists.",
+    )
+    .into()
 }
 
 fn insert_user(new: &NewUser) -> user::ActiveModel {
@@ -66,7 +70,13 @@ impl Db {
         let model = insert_user(&new)
             .insert(self.connection())
             .await
-            .map_err(|e| if is_unique_violation(&e) { email_taken() } else { e.into() })?;
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    email_taken()
+                } else {
+                    e.into()
+                }
+            })?;
         Ok(model.into())
     }
 
@@ -77,10 +87,13 @@ impl Db {
         org_name: &str,
     ) -> Result<(UserRecord, OrgRecord), StoreError> {
         let txn = self.connection().begin().await?;
-        let user = insert_user(&new)
-            .insert(&txn)
-            .await
-            .map_err(|e| if is_unique_violation(&e) { email_taken() } else { e.into() })?;
+        let user = insert_user(&new).insert(&txn).await.map_err(|e| {
+            if is_unique_violation(&e) {
+                email_taken()
+            } else {
+                e.into()
+            }
+        })?;
         let now = chrono::Utc::now();
         let org = organisation::ActiveModel {
             name: Set(org_name.to_owned()),
@@ -138,7 +151,10 @@ impl Db {
     /// Replaces an account's password hash.
     pub async fn set_password_hash(&self, id: i64, hash: String) -> Result<(), StoreError> {
         let result = user::Entity::update_many()
-            .col_expr(user::Column::PasswordHash, sea_orm::sea_query::Expr::value(hash))
+            .col_expr(
+                user::Column::PasswordHash,
+                sea_orm::sea_query::Expr::value(hash),
+            )
             .filter(user::Column::Id.eq(id))
             .exec(self.connection())
             .await?;

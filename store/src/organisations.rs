@@ -74,7 +74,11 @@ impl Db {
     }
 
     /// The role `user_id` has in `org_id`, if any.
-    pub async fn membership(&self, org_id: i64, user_id: i64) -> Result<Option<OrgRole>, StoreError> {
+    pub async fn membership(
+        &self,
+        org_id: i64,
+        user_id: i64,
+    ) -> Result<Option<OrgRole>, StoreError> {
         membership::Entity::find_by_id((org_id, user_id))
             .one(self.connection())
             .await?
@@ -159,12 +163,19 @@ impl Db {
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        members.sort_by(|a, b| (a.role != OrgRole::Owner, &a.email).cmp(&(b.role != OrgRole::Owner, &b.email)));
+        members.sort_by(|a, b| {
+            (a.role != OrgRole::Owner, &a.email).cmp(&(b.role != OrgRole::Owner, &b.email))
+        });
         Ok(members)
     }
 
     /// Adds the account with `email` to `org_id` with `role`.
-    pub async fn add_member(&self, org_id: i64, email: &Email, role: OrgRole) -> Result<MemberRecord, StoreError> {
+    pub async fn add_member(
+        &self,
+        org_id: i64,
+        email: &Email,
+        role: OrgRole,
+    ) -> Result<MemberRecord, StoreError> {
         let account = match self.find_user_by_email(email).await {
             Ok(account) => account,
             Err(StoreError::NotFound) => {
@@ -199,16 +210,28 @@ impl Db {
     }
 
     /// Gives a member another role, unless that leaves the organisation without an owner.
-    pub async fn set_member_role(&self, org_id: i64, user_id: i64, role: OrgRole) -> Result<(), StoreError> {
-        self.change_membership(org_id, user_id, MembershipChange::SetRole(role)).await
+    pub async fn set_member_role(
+        &self,
+        org_id: i64,
+        user_id: i64,
+        role: OrgRole,
+    ) -> Result<(), StoreError> {
+        self.change_membership(org_id, user_id, MembershipChange::SetRole(role))
+            .await
     }
 
     /// Removes a member, unless that leaves the organisation without an owner.
     pub async fn remove_member(&self, org_id: i64, user_id: i64) -> Result<(), StoreError> {
-        self.change_membership(org_id, user_id, MembershipChange::Remove).await
+        self.change_membership(org_id, user_id, MembershipChange::Remove)
+            .await
     }
 
-    async fn change_membership(&self, org_id: i64, user_id: i64, change: MembershipChange) -> Result<(), StoreError> {
+    async fn change_membership(
+        &self,
+        org_id: i64,
+        user_id: i64,
+        change: MembershipChange,
+    ) -> Result<(), StoreError> {
         let txn = self.connection().begin().await?;
         self.lock_org(&txn, org_id).await?;
         let current = membership::Entity::find_by_id((org_id, user_id))
@@ -232,7 +255,9 @@ impl Db {
                 row.update(&txn).await?;
             }
             MembershipChange::Remove => {
-                membership::Entity::delete_by_id((org_id, user_id)).exec(&txn).await?;
+                membership::Entity::delete_by_id((org_id, user_id))
+                    .exec(&txn)
+                    .await?;
             }
         }
         txn.commit().await?;

@@ -1,0 +1,51 @@
+# Shared set-up steps for scripts/run.sh and scripts/test.sh: each installs what is missing
+# and does nothing when it is already there. Source this file; do not run it.
+
+# The cargo-leptos release that builds on stable Rust 1.95 (0.3.11 needs 1.97); it links
+# wasm-bindgen 0.2.117, the version pinned in Cargo.toml.
+CARGO_LEPTOS_VERSION=0.3.10
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
+
+apt_updated=
+# apt_install PACKAGE... : installs the Debian packages that are not installed yet.
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  if [ -z "$apt_updated" ]; then
+    apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_rust_targets() {
+  local installed
+  installed=$(rustup target list --installed)
+  for target in wasm32-unknown-unknown "$@"; do
+    grep -qx "$target" <<<"$installed" || { say "adding Rust target $target"; rustup target add "$target"; }
+  done
+}
+
+ensure_cargo_leptos() {
+  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a few minutes, once)"
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --quiet
+  fi
+}
+
+# The web app's toolchain: the WASM target and cargo-leptos. The site is built in debug mode
+# unless $1 is --release; release builds run Debian's wasm-opt (package binaryen), because
+# cargo-leptos' own download of it cannot work without internet.
+ensure_web_toolchain() {
+  apt_install build-essential pkg-config
+  ensure_rust_targets
+  ensure_cargo_leptos
+  if [ "${1:-}" = "--release" ]; then apt_install binaryen; fi
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test of Plenum on a fresh Debian machine: installs what is missing (Debian
+# packages, Rust targets, cargo-leptos, Docker in Swarm mode, a private PostgreSQL, the local
+# test images), builds the web app, then runs unit, integration (SQLite and PostgreSQL),
+# engine (real Swarm) and browser (headless Chromium) tests.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/setup.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/postgres.sh"
+cd "$(repo_root)"
+
+ensure_web_toolchain
+apt_install chromium chromium-driver
+ensure_test_postgres
+bash scripts/ensure-docker.sh
+bash images/build.sh
+
+say "building the web app (server + WASM)"
+cargo leptos build
+
+export PLENUM_E2E_BIN="$PWD/target/debug/plenum"
+export PLENUM_E2E_SITE_DIR="$PWD/target/site"
+say "running the tests"
+cargo test --workspace --no-fail-fast -- --test-threads="${PLENUM_TEST_THREADS:-2}"
