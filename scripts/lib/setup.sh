@@ -40,12 +40,11 @@ ensure_cargo_leptos() {
   fi
 }
 
-# The web app's toolchain: the WASM target and cargo-leptos. The site is built in debug mode
-# unless $1 is --release; release builds run Debian's wasm-opt (package binaryen), because
-# cargo-leptos' own download of it cannot work without internet.
+# The web app's toolchain: a C compiler for -sys crates, the WASM target and cargo-leptos.
+# (A release build would also run wasm-opt; cargo-leptos would try to download it, which
+# cannot work here: install Debian's `binaryen` first, which puts wasm-opt on the PATH.)
 ensure_web_toolchain() {
   apt_install build-essential pkg-config
   ensure_rust_targets
   ensure_cargo_leptos
-  if [ "${1:-}" = "--release" ]; then apt_install binaryen; fi
 }
