@@ -14,10 +14,15 @@ ensure_test_postgres
 bash scripts/ensure-docker.sh
 bash images/build.sh
 
+say "checking formatting and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
 say "building the web app (server + WASM)"
 cargo leptos build
 
 export PLENUM_E2E_BIN="$PWD/target/debug/plenum"
 export PLENUM_E2E_SITE_DIR="$PWD/target/site"
 say "running the tests"
-cargo test --workspace --no-fail-fast -- --test-threads="${PLENUM_TEST_THREADS:-2}"
+cargo test --workspace --exclude frontend --no-fail-fast -- --test-threads="${PLENUM_TEST_THREADS:-2}"

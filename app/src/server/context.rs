@@ -120,13 +120,13 @@ pub fn internal(e: impl std::fmt::Display) -> AppError {
 /// Sets the HTTP status of the response from the server function's result, so that clients
 /// other than the app (scripts, tests) see 4xx/5xx codes, then passes the result on.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(e) = &result {
-        if let (Some(options), Ok(status)) = (
+    if let Err(e) = &result
+        && let (Some(options), Ok(status)) = (
             use_context::<leptos_axum::ResponseOptions>(),
             http::StatusCode::from_u16(e.status()),
-        ) {
-            options.set_status(status);
-        }
+        )
+    {
+        options.set_status(status);
     }
     result
 }

@@ -1,6 +1,8 @@
 //! Plenum's integration tests, in one binary: the HTTP API against a real server, and the
 //! `plenum` command line.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod api;
 mod cli;
 mod common;
