@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod account;
+pub mod booking;
 pub mod organisation;
 pub mod template;
 pub mod validation;
