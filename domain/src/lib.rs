@@ -6,6 +6,7 @@
 pub mod access;
 pub mod account;
 pub mod booking;
+pub mod dns;
 pub mod organisation;
 pub mod template;
 pub mod validation;

@@ -1,0 +1,49 @@
+//! What the edge needs to know about instances, and the trait through which it asks.
+//!
+//! The store implements [`InstanceDirectory`] (see `crate::store_directory`); tests use
+//! an in-memory one.
+
+use std::future::Future;
+
+/// How the edge treats an instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstanceState {
+    /// Routed to its entry service at `upstream` (`host:port` on the edge network).
+    Running {
+        /// `<stack>_<entry service>:<port>`.
+        upstream: String,
+    },
+    /// Being created or started: the "being prepared" page (503, refreshes itself).
+    Preparing,
+    /// Stopped on purpose: the "paused" page (503).
+    Paused,
+    /// Exists but cannot be served (failed, being removed): the "unavailable" page (503).
+    Unavailable,
+}
+
+/// One instance as the edge sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EdgeInstance {
+    /// Its slug: it answers at `<slug>.<base domain>`.
+    pub slug: String,
+    /// Whether and where it is routed.
+    pub state: InstanceState,
+}
+
+/// The instance directory could not answer (e.g. the database is down).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("instance directory unavailable: {0}")]
+pub struct DirectoryError(pub String);
+
+/// Where the edge looks instances up. Removed and erased instances are not listed: their
+/// host names are unknown to the edge.
+pub trait InstanceDirectory: Clone + Send + Sync + 'static {
+    /// Every existing instance.
+    fn instances(&self) -> impl Future<Output = Result<Vec<EdgeInstance>, DirectoryError>> + Send;
+
+    /// The existing instance with `slug`, if any.
+    fn instance(
+        &self,
+        slug: &str,
+    ) -> impl Future<Output = Result<Option<EdgeInstance>, DirectoryError>> + Send;
+}
