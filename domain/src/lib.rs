@@ -7,6 +7,8 @@ pub mod access;
 pub mod account;
 pub mod booking;
 pub mod dns;
+pub mod instance;
 pub mod organisation;
+pub mod plan;
 pub mod template;
 pub mod validation;

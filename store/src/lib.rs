@@ -5,11 +5,15 @@
 
 mod accounts;
 mod connection;
+mod crypto;
 pub mod entities;
 mod error;
+mod instances;
 mod organisations;
 
 pub use accounts::{NewUser, UserRecord};
 pub use connection::{Backend, Db};
+pub use crypto::{InvalidKey, SecretKey, SecretValue};
 pub use error::StoreError;
+pub use instances::{DesiredChange, DesiredUpdate, InstanceEvent, InstanceRecord, NewInstance};
 pub use organisations::{MemberRecord, OrgRecord, OrgSummary};

@@ -1,5 +1,8 @@
 //! sea-orm entities, one module per table. Plain table mappings: behaviour lives in the repositories.
 
+pub mod instance;
+pub mod instance_event;
+pub mod instance_secret;
 pub mod membership;
 pub mod organisation;
 pub mod user;

@@ -1,0 +1,32 @@
+//! The `instances` table.
+
+use sea_orm::entity::prelude::*;
+
+/// One instance: desired state (lifecycle, version, replicas, generation) and observed status.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "instances")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub organisation_id: i64,
+    pub name: String,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub template: String,
+    pub version: String,
+    pub lifecycle: String,
+    pub replicas: String,
+    pub generation: i64,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub observed_generation: i64,
+    pub created_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+    pub status_at: ChronoDateTimeUtc,
+    pub removed_at: Option<ChronoDateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,220 @@
+//! Instances: creating them with their encrypted secrets, reading them for the web layer and
+//! the reconciler, changing their desired state optimistically (by generation), and
+//! recording what the engine observed.
+
+mod events;
+mod records;
+mod secrets;
+
+pub use events::InstanceEvent;
+pub use records::{DesiredChange, DesiredUpdate, InstanceRecord, NewInstance};
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use domain::instance::{EventKind, Lifecycle, Status, StatusReport};
+use domain::validation::Invalid;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+
+use crate::crypto::{SecretKey, SecretValue};
+use crate::entities::instance;
+use crate::error::is_unique_violation;
+use crate::{Db, StoreError};
+
+impl Db {
+    /// Creates an instance with its generated secrets (encrypted with `key`) and a first
+    /// event `message`, in one transaction. A taken slug is refused on the field `slug`.
+    pub async fn create_instance(
+        &self,
+        new: &NewInstance,
+        secrets: &BTreeMap<String, SecretValue>,
+        key: &SecretKey,
+        actor: Option<i64>,
+        message: &str,
+    ) -> Result<InstanceRecord, StoreError> {
+        let now = Utc::now();
+        let txn = self.connection().begin().await?;
+        let model = instance::ActiveModel {
+            organisation_id: Set(new.organisation_id),
+            name: Set(new.name.clone()),
+            slug: Set(new.slug.as_str().to_owned()),
+            template: Set(new.template.clone()),
+            version: Set(new.version.clone()),
+            lifecycle: Set(new.lifecycle.as_str().to_owned()),
+            replicas: Set(records::replicas_json(&new.replicas)),
+            generation: Set(1),
+            status: Set(Status::Provisioning.as_str().to_owned()),
+            status_reason: Set(Some("waiting for the engine".to_owned())),
+            observed_generation: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            status_at: Set(now),
+            removed_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                Invalid::new("slug", "This address is already taken.").into()
+            } else {
+                StoreError::from(e)
+            }
+        })?;
+        secrets::insert(&txn, key, model.id, secrets).await?;
+        events::insert(&txn, model.id, actor, EventKind::Requested, message).await?;
+        txn.commit().await?;
+        InstanceRecord::try_from(model)
+    }
+
+    /// The instance with this id.
+    pub async fn instance(&self, id: i64) -> Result<InstanceRecord, StoreError> {
+        instance::Entity::find_by_id(id)
+            .one(self.connection())
+            .await?
+            .ok_or(StoreError::NotFound)
+            .and_then(InstanceRecord::try_from)
+    }
+
+    /// The instance with this slug.
+    pub async fn instance_by_slug(&self, slug: &str) -> Result<InstanceRecord, StoreError> {
+        instance::Entity::find()
+            .filter(instance::Column::Slug.eq(slug))
+            .one(self.connection())
+            .await?
+            .ok_or(StoreError::NotFound)
+            .and_then(InstanceRecord::try_from)
+    }
+
+    /// The instances of an organisation, by name, without erased ones.
+    pub async fn instances_of_org(&self, org_id: i64) -> Result<Vec<InstanceRecord>, StoreError> {
+        instance::Entity::find()
+            .filter(instance::Column::OrganisationId.eq(org_id))
+            .filter(instance::Column::Status.ne(Status::Erased.as_str()))
+            .order_by_asc(instance::Column::Name)
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(InstanceRecord::try_from)
+            .collect()
+    }
+
+    /// Every instance the engine still has work or watch duty for: all but those erased
+    /// and observed erased. By id.
+    pub async fn instances_to_reconcile(&self) -> Result<Vec<InstanceRecord>, StoreError> {
+        instance::Entity::find()
+            .filter(
+                instance::Column::Lifecycle
+                    .ne(Lifecycle::Erased.as_str())
+                    .or(instance::Column::Status.ne(Status::Erased.as_str())),
+            )
+            .order_by_asc(instance::Column::Id)
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(InstanceRecord::try_from)
+            .collect()
+    }
+
+    /// Changes the desired state if the instance is still at `expected_generation`, bumping
+    /// the generation and recording `message` as an event of `actor`, in one transaction.
+    pub async fn update_desired(
+        &self,
+        id: i64,
+        expected_generation: i64,
+        change: &DesiredChange,
+        actor: Option<i64>,
+        message: &str,
+    ) -> Result<DesiredUpdate, StoreError> {
+        let txn = self.connection().begin().await?;
+        let current = instance::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if current.generation != expected_generation {
+            txn.rollback().await?;
+            return InstanceRecord::try_from(current).map(DesiredUpdate::Stale);
+        }
+        let now = Utc::now();
+        let mut row: instance::ActiveModel = current.clone().into();
+        row.generation = Set(expected_generation + 1);
+        row.updated_at = Set(now);
+        match change {
+            DesiredChange::Lifecycle(lifecycle) => {
+                row.lifecycle = Set(lifecycle.as_str().to_owned());
+                row.removed_at = Set(match lifecycle {
+                    Lifecycle::Running | Lifecycle::Stopped => None,
+                    // Removal, then erasure, keeps the first removal time.
+                    Lifecycle::Removed | Lifecycle::Erased => current.removed_at.or(Some(now)),
+                });
+            }
+            DesiredChange::Version(version) => row.version = Set(version.clone()),
+            DesiredChange::Replicas(replicas) => {
+                row.replicas = Set(records::replicas_json(replicas));
+            }
+        }
+        // The generation filter makes the write conditional on PostgreSQL as well, where
+        // another transaction may have bumped it since the read.
+        let result = instance::Entity::update_many()
+            .set(row)
+            .filter(instance::Column::Id.eq(id))
+            .filter(instance::Column::Generation.eq(expected_generation))
+            .exec(&txn)
+            .await?;
+        let now_stored = instance::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)
+            .and_then(InstanceRecord::try_from)?;
+        if result.rows_affected == 0 {
+            txn.rollback().await?;
+            return Ok(DesiredUpdate::Stale(now_stored));
+        }
+        events::insert(&txn, id, actor, EventKind::Requested, message).await?;
+        txn.commit().await?;
+        Ok(DesiredUpdate::Applied(now_stored))
+    }
+
+    /// Records what the engine observed. Writes (and logs a status event) only when the status
+    /// or its reason changed; `observed_generation`, when given, is stored as well. Returns
+    /// the status event when one was recorded.
+    pub async fn record_status(
+        &self,
+        id: i64,
+        report: &StatusReport,
+        observed_generation: Option<i64>,
+    ) -> Result<Option<InstanceEvent>, StoreError> {
+        let txn = self.connection().begin().await?;
+        let current = instance::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let status_changed =
+            current.status != report.status.as_str() || current.status_reason != report.reason;
+        let generation_changed =
+            observed_generation.is_some_and(|g| g != current.observed_generation);
+        if !status_changed && !generation_changed {
+            return Ok(None);
+        }
+        let mut row: instance::ActiveModel = current.into();
+        if let Some(generation) = observed_generation {
+            row.observed_generation = Set(generation);
+        }
+        let mut event = None;
+        if status_changed {
+            row.status = Set(report.status.as_str().to_owned());
+            row.status_reason = Set(report.reason.clone());
+            row.status_at = Set(Utc::now());
+            let message = match &report.reason {
+                Some(reason) => format!("{}: {reason}", report.status),
+                None => report.status.to_string(),
+            };
+            event = Some(events::insert(&txn, id, None, EventKind::Status, &message).await?);
+        }
+        row.update(&txn).await?;
+        txn.commit().await?;
+        Ok(event)
+    }
+}

@@ -1,0 +1,132 @@
+//! The plain types instances are read and written as.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use domain::instance::{Lifecycle, Slug, Status, stack_name};
+
+use crate::StoreError;
+use crate::entities::instance;
+
+/// An instance to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInstance {
+    /// The organisation that owns it.
+    pub organisation_id: i64,
+    /// Its display name.
+    pub name: String,
+    /// Its checked address.
+    pub slug: Slug,
+    /// The template it is rendered from.
+    pub template: String,
+    /// The image tag it runs.
+    pub version: String,
+    /// Replica overrides by service name.
+    pub replicas: BTreeMap<String, u64>,
+    /// The lifecycle it starts in.
+    pub lifecycle: Lifecycle,
+}
+
+/// A stored instance: desired state and observed status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceRecord {
+    /// Its id (also the `org.plenum.instance` label).
+    pub id: i64,
+    /// The organisation that owns it.
+    pub organisation_id: i64,
+    /// Its display name.
+    pub name: String,
+    /// Its address.
+    pub slug: String,
+    /// The template it is rendered from.
+    pub template: String,
+    /// The image tag it should run.
+    pub version: String,
+    /// What it should be.
+    pub lifecycle: Lifecycle,
+    /// Replica overrides by service name.
+    pub replicas: BTreeMap<String, u64>,
+    /// Bumped by every change of the desired state.
+    pub generation: i64,
+    /// What the engine last saw.
+    pub status: Status,
+    /// Why (in words, no secrets).
+    pub status_reason: Option<String>,
+    /// The generation last applied to the Swarm in full.
+    pub observed_generation: i64,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When its desired state last changed.
+    pub updated_at: DateTime<Utc>,
+    /// When its status last changed.
+    pub status_at: DateTime<Utc>,
+    /// When it was removed (start of the grace period).
+    pub removed_at: Option<DateTime<Utc>>,
+}
+
+impl InstanceRecord {
+    /// Its Swarm stack name (`docker stack ps <stack>`).
+    pub fn stack(&self) -> String {
+        stack_name(self.id)
+    }
+}
+
+/// A change of the desired state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DesiredChange {
+    /// Another lifecycle (removal starts or keeps the grace period; running or stopped
+    /// clears it).
+    Lifecycle(Lifecycle),
+    /// Another image tag.
+    Version(String),
+    /// Other replica overrides.
+    Replicas(BTreeMap<String, u64>),
+}
+
+/// The outcome of an optimistic change of the desired state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DesiredUpdate {
+    /// Applied; the instance as it is now.
+    Applied(InstanceRecord),
+    /// Someone changed the instance first; the instance as it is now, unchanged by this call.
+    Stale(InstanceRecord),
+}
+
+pub(crate) fn replicas_json(replicas: &BTreeMap<String, u64>) -> String {
+    // A map of strings to integers always serialises.
+    serde_json::to_string(replicas).unwrap_or_else(|_| "{}".to_owned())
+}
+
+fn corrupt(id: i64, what: &str) -> StoreError {
+    StoreError::Database(sea_orm::DbErr::Custom(format!(
+        "instance {id}: stored {what} is not valid"
+    )))
+}
+
+impl TryFrom<instance::Model> for InstanceRecord {
+    type Error = StoreError;
+
+    fn try_from(m: instance::Model) -> Result<Self, StoreError> {
+        Ok(Self {
+            lifecycle: m
+                .lifecycle
+                .parse()
+                .map_err(|_| corrupt(m.id, "lifecycle"))?,
+            status: m.status.parse().map_err(|_| corrupt(m.id, "status"))?,
+            replicas: serde_json::from_str(&m.replicas).map_err(|_| corrupt(m.id, "replicas"))?,
+            id: m.id,
+            organisation_id: m.organisation_id,
+            name: m.name,
+            slug: m.slug,
+            template: m.template,
+            version: m.version,
+            generation: m.generation,
+            status_reason: m.status_reason,
+            observed_generation: m.observed_generation,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            status_at: m.status_at,
+            removed_at: m.removed_at,
+        })
+    }
+}
