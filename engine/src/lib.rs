@@ -1,3 +1,15 @@
-//! The Swarm engine.
+//! The Swarm engine: pure specs ([`spec`]), the bollard adapter ([`docker`]), one reconcile
+//! pass per instance ([`reconcile`]), the controller loop that runs the passes
+//! ([`controller`]) and the lifecycle operations the web layer calls ([`Engine`]).
 
+pub mod controller;
+pub mod docker;
+pub mod lifecycle;
+pub mod reconcile;
+pub mod secrets;
+pub mod settings;
 pub mod spec;
+
+pub use controller::{Controller, ControllerHandle, Trigger};
+pub use lifecycle::{Engine, EngineError, NewInstanceRequest};
+pub use settings::{DockerEndpoint, EngineSettings, EntryAccess, SettingsError};

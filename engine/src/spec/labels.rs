@@ -14,6 +14,9 @@ pub const LABEL_MANAGED: &str = "org.plenum.managed";
 pub const LABEL_INSTANCE: &str = "org.plenum.instance";
 /// The content hash of the rendered service a Swarm service was created from.
 pub const LABEL_SPEC_HASH: &str = "org.plenum.spec-hash";
+/// The id of the Plenum installation that manages an object: objects of other
+/// installations on the same Swarm are neither changed nor reported as orphans.
+pub const LABEL_INSTALLATION: &str = "org.plenum.installation";
 
 /// The labels every object of the stack carries.
 pub fn stack_labels(stack: &RenderedStack) -> HashMap<String, String> {
@@ -35,4 +38,9 @@ pub(crate) fn with_stack_labels<'a>(
         .collect();
     labels.extend(stack_labels(stack));
     labels
+}
+
+/// Adds the installation label to `labels`.
+pub fn add_installation_label(labels: &mut HashMap<String, String>, installation: &str) {
+    labels.insert(LABEL_INSTALLATION.to_owned(), installation.to_owned());
 }

@@ -14,7 +14,8 @@
 //!
 //! Every object gets `com.docker.stack.namespace=<stack>`, `org.plenum.managed=true` and
 //! `org.plenum.instance=<instance id>`, on services also in the container labels (as
-//! `docker stack deploy` does). Services additionally carry `com.docker.stack.image=<image>`
+//! `docker stack deploy` does). The engine adds `org.plenum.installation=<id>`
+//! ([`add_installation_label`]) when it creates them. Services additionally carry `com.docker.stack.image=<image>`
 //! and `org.plenum.spec-hash=<hash>`, the rendered service's content hash. That hash does not
 //! cover secret values: a rotated secret shows up as a different secret name in the spec.
 
@@ -24,7 +25,8 @@ mod objects;
 mod service;
 
 pub use labels::{
-    LABEL_IMAGE, LABEL_INSTANCE, LABEL_MANAGED, LABEL_NAMESPACE, LABEL_SPEC_HASH, stack_labels,
+    LABEL_IMAGE, LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_NAMESPACE,
+    LABEL_SPEC_HASH, add_installation_label, stack_labels,
 };
 pub use names::{MAX_SECRET_NAME, network_name, secret_name, service_name, volume_name};
 pub use objects::{network_create_request, secret_spec, volume_create_request};

@@ -1,0 +1,221 @@
+//! Finding Plenum's objects: one list call per object kind, filtered by label, grouped by
+//! instance and converted into [`ObservedObjects`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use bollard::models::ServiceUpdateStatusStateEnum;
+use bollard::query_parameters::{
+    ListNetworksOptions, ListSecretsOptions, ListServicesOptions, ListVolumesOptions,
+};
+use domain::plan::{ObservedObject, ObservedObjects, ObservedService};
+
+use super::{Docker, DockerError, classify};
+use crate::spec::{LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_SPEC_HASH};
+
+/// The state of a service's rolling update, as Swarm reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceUpdate {
+    /// An update or its rollback is in progress.
+    pub updating: bool,
+    /// Swarm's message about the last update (why it rolled back).
+    pub message: Option<String>,
+}
+
+/// What one instance has in Swarm.
+#[derive(Debug, Clone, Default)]
+pub struct Observation {
+    /// Its objects, for the plan.
+    pub objects: ObservedObjects,
+    /// Update state by service name.
+    pub updates: BTreeMap<String, ServiceUpdate>,
+}
+
+type Filters = HashMap<String, Vec<String>>;
+
+fn filters(installation: &str, instance: Option<i64>) -> Filters {
+    let mut labels = vec![
+        format!("{LABEL_MANAGED}=true"),
+        format!("{LABEL_INSTALLATION}={installation}"),
+    ];
+    if let Some(id) = instance {
+        labels.push(format!("{LABEL_INSTANCE}={id}"));
+    }
+    HashMap::from([("label".to_owned(), labels)])
+}
+
+fn instance_of(labels: Option<&HashMap<String, String>>) -> Option<i64> {
+    labels?.get(LABEL_INSTANCE)?.parse().ok()
+}
+
+impl Docker {
+    /// The objects of one instance of this installation.
+    pub async fn observe(&self, installation: &str, id: i64) -> Result<Observation, DockerError> {
+        let mut all = self.observe_scoped(installation, Some(id)).await?;
+        Ok(all.remove(&id).unwrap_or_default())
+    }
+
+    /// Every instance's objects of this installation, by instance id (for orphans).
+    pub async fn observe_all(
+        &self,
+        installation: &str,
+    ) -> Result<BTreeMap<i64, Observation>, DockerError> {
+        self.observe_scoped(installation, None).await
+    }
+
+    async fn observe_scoped(
+        &self,
+        installation: &str,
+        instance: Option<i64>,
+    ) -> Result<BTreeMap<i64, Observation>, DockerError> {
+        let filters = filters(installation, instance);
+        let mut out: BTreeMap<i64, Observation> = BTreeMap::new();
+
+        self.count();
+        let services = self
+            .client
+            .list_services(Some(ListServicesOptions {
+                filters: Some(filters.clone()),
+                status: None,
+            }))
+            .await
+            .map_err(|e| classify("list services", e))?;
+        for service in services {
+            let spec = service.spec.unwrap_or_default();
+            let labels = spec.labels.unwrap_or_default();
+            let (Some(id), Some(name), Some(instance)) =
+                (service.id, spec.name, instance_of(Some(&labels)))
+            else {
+                continue;
+            };
+            let state = service.update_status.as_ref().and_then(|u| u.state);
+            let entry = out.entry(instance).or_default();
+            entry.updates.insert(
+                name.clone(),
+                ServiceUpdate {
+                    updating: matches!(
+                        state,
+                        Some(
+                            ServiceUpdateStatusStateEnum::UPDATING
+                                | ServiceUpdateStatusStateEnum::ROLLBACK_STARTED
+                        )
+                    ),
+                    message: service.update_status.and_then(|u| u.message),
+                },
+            );
+            entry.objects.services.push(ObservedService {
+                name,
+                id,
+                version: service.version.and_then(|v| v.index).unwrap_or(0),
+                spec_hash: labels.get(LABEL_SPEC_HASH).cloned(),
+                replicas: spec
+                    .mode
+                    .and_then(|m| m.replicated)
+                    .and_then(|r| r.replicas.and_then(|n| u64::try_from(n).ok())),
+                rolled_back: state == Some(ServiceUpdateStatusStateEnum::ROLLBACK_COMPLETED),
+            });
+        }
+
+        self.count();
+        let networks = self
+            .client
+            .list_networks(Some(ListNetworksOptions {
+                filters: Some(filters.clone()),
+            }))
+            .await
+            .map_err(|e| classify("list networks", e))?;
+        for network in networks {
+            if let (Some(id), Some(name), Some(instance)) = (
+                network.id,
+                network.name,
+                instance_of(network.labels.as_ref()),
+            ) {
+                let objects = &mut out.entry(instance).or_default().objects;
+                objects.networks.push(ObservedObject { name, id });
+            }
+        }
+
+        self.count();
+        let volumes = self
+            .client
+            .list_volumes(Some(ListVolumesOptions {
+                filters: Some(filters.clone()),
+            }))
+            .await
+            .map_err(|e| classify("list volumes", e))?;
+        for volume in volumes.volumes.unwrap_or_default() {
+            if let Some(instance) = instance_of(Some(&volume.labels)) {
+                let objects = &mut out.entry(instance).or_default().objects;
+                objects.volumes.push(ObservedObject {
+                    id: volume.name.clone(),
+                    name: volume.name,
+                });
+            }
+        }
+
+        self.count();
+        let secrets = self
+            .client
+            .list_secrets(Some(ListSecretsOptions {
+                filters: Some(filters),
+            }))
+            .await
+            .map_err(|e| classify("list secrets", e))?;
+        for secret in secrets {
+            let spec = secret.spec.unwrap_or_default();
+            if let (Some(id), Some(name), Some(instance)) =
+                (secret.id, spec.name, instance_of(spec.labels.as_ref()))
+            {
+                let objects = &mut out.entry(instance).or_default().objects;
+                objects.secrets.push(ObservedObject { name, id });
+            }
+        }
+        for observation in out.values_mut() {
+            let objects = &mut observation.objects;
+            objects.services.sort_by(|a, b| a.name.cmp(&b.name));
+            objects.networks.sort_by(|a, b| a.name.cmp(&b.name));
+            objects.volumes.sort_by(|a, b| a.name.cmp(&b.name));
+            objects.secrets.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        Ok(out)
+    }
+
+    /// Whether a network of this name exists (the shared edge network).
+    pub async fn network_exists(&self, name: &str) -> Result<bool, DockerError> {
+        self.count();
+        match self.client.inspect_network(name, None).await {
+            Ok(_) => Ok(true),
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(false),
+            Err(e) => Err(classify(format!("inspect network {name}"), e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_scope_by_installation_and_instance() {
+        let f = filters("test-1", Some(7));
+        assert_eq!(
+            f["label"],
+            vec![
+                "org.plenum.managed=true",
+                "org.plenum.installation=test-1",
+                "org.plenum.instance=7"
+            ]
+        );
+        assert_eq!(filters("x", None)["label"].len(), 2);
+    }
+
+    #[test]
+    fn instance_labels_parse() {
+        let labels = HashMap::from([(LABEL_INSTANCE.to_owned(), "12".to_owned())]);
+        assert_eq!(instance_of(Some(&labels)), Some(12));
+        let bad = HashMap::from([(LABEL_INSTANCE.to_owned(), "x".to_owned())]);
+        assert_eq!(instance_of(Some(&bad)), None);
+        assert_eq!(instance_of(None), None);
+    }
+}

@@ -1,0 +1,184 @@
+//! What one instance should have in Swarm: its template rendered with the instance's
+//! settings, the objects the plan compares with, and the specs the steps send.
+
+use std::collections::{BTreeMap, HashMap};
+
+use bollard::models::{NetworkCreateRequest, SecretSpec, ServiceSpec, VolumeCreateRequest};
+use domain::instance::Lifecycle;
+use domain::plan::{DesiredObjects, DesiredService};
+use domain::template::{RenderContext, RenderedStack, Template, render};
+use store::{InstanceRecord, SecretValue};
+
+use super::ReconcileError;
+use crate::settings::EngineSettings;
+use crate::spec::{
+    LABEL_MANAGED, SecretRefs, SpecError, add_installation_label, network_create_request,
+    network_name, secret_name, secret_spec, service_name, service_spec, volume_create_request,
+    volume_name,
+};
+
+/// One instance's desired Swarm objects and the means to build their specs.
+pub struct DesiredStack {
+    stack: RenderedStack,
+    lifecycle: Lifecycle,
+    values: BTreeMap<String, SecretValue>,
+    installation: String,
+}
+
+impl DesiredStack {
+    /// Renders `template` for `record` with the engine's settings. `values` are the
+    /// instance's decrypted secrets, one for each of the template's secrets.
+    pub fn build(
+        record: &InstanceRecord,
+        template: &Template,
+        values: BTreeMap<String, SecretValue>,
+        settings: &EngineSettings,
+    ) -> Result<Self, ReconcileError> {
+        let ctx = RenderContext {
+            instance_id: record.id,
+            slug: record.slug.clone(),
+            stack: record.stack(),
+            hostname: format!("{}.{}", record.slug, settings.base_domain),
+            tag: record.version.clone(),
+            replicas: record.replicas.clone(),
+            default_limits: settings.default_limits()?,
+            extra_constraints: settings.placement_constraints.clone(),
+            endpoint_mode: settings.endpoint_mode,
+            edge_network: settings.edge_network.clone(),
+        };
+        let mut stack = render(template, &ctx)?;
+        if record.lifecycle == Lifecycle::Stopped {
+            // Same spec (and spec hash), no tasks.
+            for service in stack.services.values_mut() {
+                service.replicas = 0;
+            }
+        }
+        Ok(Self {
+            stack,
+            lifecycle: record.lifecycle,
+            values,
+            installation: settings.installation_id.clone(),
+        })
+    }
+
+    /// The rendered stack.
+    pub fn stack(&self) -> &RenderedStack {
+        &self.stack
+    }
+
+    /// The objects the plan should reach for the instance's lifecycle.
+    pub fn objects(&self) -> Result<DesiredObjects, SpecError> {
+        let name = &self.stack.stack;
+        let secrets = || -> Result<BTreeMap<String, String>, SpecError> {
+            self.values
+                .iter()
+                .filter(|(short, _)| self.stack.secrets.contains_key(*short))
+                .map(|(short, value)| {
+                    Ok((secret_name(name, short, value.expose())?, short.clone()))
+                })
+                .collect()
+        };
+        let volumes = || {
+            self.stack
+                .volumes
+                .keys()
+                .map(|short| (volume_name(name, short), short.clone()))
+                .collect()
+        };
+        Ok(match self.lifecycle {
+            Lifecycle::Running | Lifecycle::Stopped => DesiredObjects {
+                services: self
+                    .stack
+                    .services
+                    .iter()
+                    .map(|(short, s)| {
+                        let want = DesiredService {
+                            short: short.clone(),
+                            spec_hash: s.spec_hash.clone(),
+                            replicas: s.replicas,
+                        };
+                        (service_name(name, short), want)
+                    })
+                    .collect(),
+                networks: self
+                    .stack
+                    .networks
+                    .keys()
+                    .map(|short| (network_name(name, short), short.clone()))
+                    .collect(),
+                volumes: volumes(),
+                secrets: secrets()?,
+                edge_network: Some(self.stack.edge_network.clone()),
+                create_missing: true,
+            },
+            Lifecycle::Removed => DesiredObjects {
+                volumes: volumes(),
+                secrets: secrets()?,
+                ..Default::default()
+            },
+            Lifecycle::Erased => DesiredObjects::default(),
+        })
+    }
+
+    fn labelled(&self, labels: &mut Option<HashMap<String, String>>) {
+        add_installation_label(labels.get_or_insert_with(HashMap::new), &self.installation);
+    }
+
+    /// The spec creating secret `short`.
+    pub fn secret(&self, short: &str) -> Result<SecretSpec, ReconcileError> {
+        let value = self
+            .values
+            .get(short)
+            .ok_or_else(|| ReconcileError::MissingSecret(short.to_owned()))?;
+        let mut spec = secret_spec(&self.stack, short, value.expose())?;
+        self.labelled(&mut spec.labels);
+        Ok(spec)
+    }
+
+    /// The request creating network `short`.
+    pub fn network(&self, short: &str) -> Result<NetworkCreateRequest, SpecError> {
+        let mut request = network_create_request(&self.stack, short)?;
+        self.labelled(&mut request.labels);
+        Ok(request)
+    }
+
+    /// The request creating volume `short`.
+    pub fn volume(&self, short: &str) -> Result<VolumeCreateRequest, SpecError> {
+        let mut request = volume_create_request(&self.stack, short)?;
+        self.labelled(&mut request.labels);
+        Ok(request)
+    }
+
+    /// The spec of service `short`, mounting the secrets in `refs`. Service and container
+    /// labels carry the installation (containers so that Docker events can be filtered).
+    pub fn service(&self, short: &str, refs: &SecretRefs) -> Result<ServiceSpec, SpecError> {
+        let mut spec = service_spec(&self.stack, short, refs)?;
+        self.labelled(&mut spec.labels);
+        if let Some(container) = spec
+            .task_template
+            .as_mut()
+            .and_then(|t| t.container_spec.as_mut())
+        {
+            self.labelled(&mut container.labels);
+        }
+        Ok(spec)
+    }
+
+    /// The labels of the shared edge network when Plenum creates it: managed by this
+    /// installation, but no instance's (so it is never an orphan).
+    pub fn edge_labels(&self) -> HashMap<String, String> {
+        let mut labels = HashMap::from([(LABEL_MANAGED.to_owned(), "true".to_owned())]);
+        add_installation_label(&mut labels, &self.installation);
+        labels
+    }
+
+    /// The entry service's Swarm name, port and health path.
+    pub fn entry(&self) -> (String, u16, &str) {
+        let entry = &self.stack.entry;
+        (
+            service_name(&self.stack.stack, &entry.service),
+            entry.port,
+            &entry.health_path,
+        )
+    }
+}

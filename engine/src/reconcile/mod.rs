@@ -1,0 +1,271 @@
+//! One reconcile pass for one instance, level-triggered: read the desired state from the
+//! database and the actual state from Swarm, plan, apply, derive and record the status.
+//! It never asks why it runs; running it twice in a row changes nothing the second time.
+
+mod apply;
+mod desired;
+mod health;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::Utc;
+use domain::instance::{EntryHealth, Lifecycle, Status, StatusInputs, StatusReport, derive_status};
+use domain::plan::{DesiredObjects, plan};
+use domain::template::{TemplateError, builtin};
+use store::{DesiredChange, DesiredUpdate, InstanceRecord, SecretKey, StoreError};
+use thiserror::Error;
+
+use crate::docker::{Docker, DockerError, Observation, service_tasks};
+use crate::secrets;
+use crate::settings::{EngineSettings, SettingsError};
+use crate::spec::SpecError;
+
+pub use apply::Applied;
+pub use desired::DesiredStack;
+pub use health::HEALTH_TIMEOUT;
+
+/// Why a pass failed. Messages name the object and never carry secret values.
+#[derive(Debug, Error)]
+pub enum ReconcileError {
+    /// Reading or writing Plenum's database failed.
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    /// A Docker call failed.
+    #[error(transparent)]
+    Docker(#[from] DockerError),
+    /// The template could not be rendered for the instance.
+    #[error("template: {0}")]
+    Template(#[from] TemplateError),
+    /// A Swarm spec could not be built.
+    #[error("spec: {0}")]
+    Spec(#[from] SpecError),
+    /// The engine's settings are unusable.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// The instance lacks the stored value of a secret.
+    #[error("secret {0} has no stored value")]
+    MissingSecret(String),
+}
+
+impl ReconcileError {
+    /// Whether the Docker engine did not answer.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, ReconcileError::Docker(e) if e.is_unreachable())
+    }
+}
+
+/// What the engine needs for a pass: database, Docker, settings, the secrets' key.
+pub struct Context {
+    /// Plenum's database.
+    pub db: store::Db,
+    /// The Docker engine.
+    pub docker: Docker,
+    /// The engine's settings (validated).
+    pub settings: EngineSettings,
+    /// The key instance secrets are encrypted with.
+    pub key: SecretKey,
+    http: reqwest::Client,
+}
+
+impl Context {
+    /// A context; the settings must be valid.
+    pub fn new(
+        db: store::Db,
+        docker: Docker,
+        settings: EngineSettings,
+        key: SecretKey,
+    ) -> Result<Self, SettingsError> {
+        settings.validate()?;
+        let http = reqwest::Client::builder()
+            .timeout(HEALTH_TIMEOUT)
+            .no_proxy()
+            .build()
+            .map_err(|e| SettingsError {
+                setting: "entry_access",
+                message: format!("cannot build the health-check client: {e}"),
+            })?;
+        Ok(Self {
+            db,
+            docker,
+            settings,
+            key,
+            http,
+        })
+    }
+}
+
+/// The result of a pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The status derived and recorded.
+    pub status: StatusReport,
+    /// Steps applied and waiting.
+    pub applied: Applied,
+    /// When to look again (sooner than the periodic resync while something moves).
+    pub requeue_after: Option<Duration>,
+}
+
+/// How soon to look again while an instance is changing.
+const SOON: Duration = Duration::from_secs(2);
+
+/// One pass for instance `id`.
+pub async fn reconcile(ctx: &Context, id: i64) -> Result<Outcome, ReconcileError> {
+    let record = expire_removal(ctx, ctx.db.instance(id).await?).await?;
+    let template = builtin(&record.template)?;
+    let mut values = ctx.db.instance_secrets(id, &ctx.key).await?;
+    if matches!(record.lifecycle, Lifecycle::Running | Lifecycle::Stopped) {
+        let missing = secrets::missing(&template, &values);
+        if !missing.is_empty() {
+            ctx.db.add_instance_secrets(id, &missing, &ctx.key).await?;
+            values = ctx.db.instance_secrets(id, &ctx.key).await?;
+        }
+    }
+    let desired = DesiredStack::build(&record, &template, values, &ctx.settings)?;
+    let objects = desired.objects()?;
+    let installation = &ctx.settings.installation_id;
+    let mut observation = ctx.docker.observe(installation, id).await?;
+    if let Some(edge) = &objects.edge_network {
+        observation.objects.edge_network_present = ctx.docker.network_exists(edge).await?;
+    }
+    let hold_rolled_back = record.observed_generation == record.generation;
+    let steps = plan(&objects, &observation.objects, hold_rolled_back);
+    let applied = apply::apply(ctx, id, &desired, &objects, &observation, &steps).await?;
+
+    let report = if applied.done + applied.waiting > 0 {
+        derive_status(&StatusInputs {
+            lifecycle: record.lifecycle,
+            pending_steps: applied.done + applied.waiting,
+            objects_left: left_over(&objects, &observation),
+            services: &[],
+            entry: EntryHealth::NotChecked,
+            previous: record.status,
+            provisioning_overdue: false,
+        })
+    } else {
+        observed_status(ctx, &record, &desired, &objects, &observation).await?
+    };
+    ctx.db
+        .record_status(id, &report, Some(record.generation))
+        .await?;
+    if report.status == Status::Erased {
+        ctx.db.delete_instance_secrets(id).await?;
+    }
+    let moving = matches!(report.status, Status::Provisioning) || applied.done > 0;
+    Ok(Outcome {
+        status: report,
+        applied,
+        requeue_after: moving.then_some(SOON),
+    })
+}
+
+/// A removed instance whose grace period is over is erased (by the engine, as an event).
+async fn expire_removal(
+    ctx: &Context,
+    record: InstanceRecord,
+) -> Result<InstanceRecord, ReconcileError> {
+    let grace = chrono::Duration::hours(
+        i64::try_from(ctx.settings.removal_grace_hours).unwrap_or(i64::MAX / 3_600_000),
+    );
+    let over = record.lifecycle == Lifecycle::Removed
+        && record.removed_at.is_some_and(|at| at + grace <= Utc::now());
+    if !over {
+        return Ok(record);
+    }
+    let change = DesiredChange::Lifecycle(Lifecycle::Erased);
+    let message = "removal grace period over: erasing";
+    Ok(
+        match ctx
+            .db
+            .update_desired(record.id, record.generation, &change, None, message)
+            .await?
+        {
+            DesiredUpdate::Applied(now) | DesiredUpdate::Stale(now) => now,
+        },
+    )
+}
+
+/// The status of an instance whose objects match the plan: from its tasks and the entry
+/// service's health.
+async fn observed_status(
+    ctx: &Context,
+    record: &InstanceRecord,
+    desired: &DesiredStack,
+    objects: &DesiredObjects,
+    observation: &Observation,
+) -> Result<StatusReport, ReconcileError> {
+    let observed = &observation.objects;
+    let ids: BTreeMap<String, String> = observed
+        .services
+        .iter()
+        .map(|s| (s.name.clone(), s.id.clone()))
+        .collect();
+    let rolled_back: BTreeMap<String, String> = observed
+        .services
+        .iter()
+        .filter(|s| {
+            s.rolled_back
+                && objects
+                    .services
+                    .get(&s.name)
+                    .is_some_and(|want| s.spec_hash.as_ref() != Some(&want.spec_hash))
+        })
+        .map(|s| {
+            let message = observation
+                .updates
+                .get(&s.name)
+                .and_then(|u| u.message.clone())
+                .unwrap_or_else(|| "rolled back".to_owned());
+            (s.name.clone(), message)
+        })
+        .collect();
+    let wanted: BTreeMap<String, (String, u64)> = objects
+        .services
+        .iter()
+        .map(|(name, s)| (name.clone(), (s.short.clone(), s.replicas)))
+        .collect();
+    let service_ids: Vec<String> = ids.values().cloned().collect();
+    let tasks = ctx.docker.tasks(&service_ids).await?;
+    let services = service_tasks(&wanted, &ids, &observation.updates, &rolled_back, &tasks);
+
+    let (entry_name, port, path) = desired.entry();
+    let entry = match (record.lifecycle, ids.get(&entry_name)) {
+        (Lifecycle::Running, Some(entry_id)) => {
+            let running: Vec<_> = tasks
+                .iter()
+                .filter(|t| t.running && &t.service_id == entry_id)
+                .collect();
+            let urls = health::entry_urls(ctx, &entry_name, port, &running).await?;
+            health::check(&ctx.http, &urls, path).await
+        }
+        _ => EntryHealth::NotChecked,
+    };
+    let timeout = chrono::Duration::seconds(
+        i64::try_from(ctx.settings.provisioning_timeout_seconds).unwrap_or(i64::MAX / 1000),
+    );
+    Ok(derive_status(&StatusInputs {
+        lifecycle: record.lifecycle,
+        pending_steps: 0,
+        objects_left: left_over(objects, observation),
+        services: &services,
+        entry,
+        previous: record.status,
+        provisioning_overdue: record.updated_at + timeout < Utc::now(),
+    }))
+}
+
+/// How many observed objects the desired state does not want.
+fn left_over(objects: &DesiredObjects, observation: &Observation) -> usize {
+    let observed = &observation.objects;
+    let unwanted = |names: &BTreeMap<String, String>, have: &[domain::plan::ObservedObject]| {
+        have.iter().filter(|o| !names.contains_key(&o.name)).count()
+    };
+    observed
+        .services
+        .iter()
+        .filter(|s| !objects.services.contains_key(&s.name))
+        .count()
+        + unwanted(&objects.networks, &observed.networks)
+        + unwanted(&objects.volumes, &observed.volumes)
+        + unwanted(&objects.secrets, &observed.secrets)
+}
