@@ -1,7 +1,7 @@
 //! What the edge needs to know about instances, and the trait through which it asks.
 //!
-//! The store implements [`InstanceDirectory`] (see `crate::store_directory`); tests use
-//! an in-memory one.
+//! The store implements [`InstanceDirectory`] ([`crate::store_directory::StoreDirectory`]);
+//! tests use an in-memory one.
 
 use std::future::Future;
 

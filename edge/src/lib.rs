@@ -9,6 +9,7 @@
 //! |---|---|
 //! | [`settings`] | [`EdgeSettings`](settings::EdgeSettings) and their checked form [`EdgeSetup`](settings::EdgeSetup) |
 //! | [`directory`] | what the edge needs to know about instances ([`InstanceDirectory`](directory::InstanceDirectory)) |
+//! | [`store_directory`] | the directory over Plenum's database ([`StoreDirectory`](store_directory::StoreDirectory)) |
 //! | [`config`] | pure: instances → Caddy JSON configuration; routes read back from one |
 //! | [`caddy`] | the admin API client |
 //! | [`reconciler`] | the loop keeping Caddy configured, its status and handle |
@@ -22,7 +23,9 @@ pub mod http;
 pub mod pages;
 pub mod reconciler;
 pub mod settings;
+pub mod store_directory;
 
 pub use directory::{DirectoryError, EdgeInstance, InstanceDirectory, InstanceState};
 pub use reconciler::{EdgeHandle, EdgeStatus, Reconciler};
 pub use settings::{EdgeSettings, EdgeSetup, SettingsError};
+pub use store_directory::StoreDirectory;
