@@ -63,3 +63,8 @@ pub struct UserListItem {
     /// When it signed up (RFC 3339).
     pub created_at: String,
 }
+
+mod orders;
+pub use orders::{
+    CatalogItem, OrderOptions, OrderView, PlanChoice, PlanSizing, SlugCheck, StaffCatalog,
+};

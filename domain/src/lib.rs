@@ -8,6 +8,7 @@ pub mod account;
 pub mod booking;
 pub mod dns;
 pub mod instance;
+pub mod order;
 pub mod organisation;
 pub mod plan;
 pub mod template;

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_accounts;
 mod m20261125_000002_instances;
+mod m20261126_000003_orders;
 
 /// Runs every migration Plenum knows, in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_accounts::Migration),
             Box::new(m20261125_000002_instances::Migration),
+            Box::new(m20261126_000003_orders::Migration),
         ]
     }
 }

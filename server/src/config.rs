@@ -10,6 +10,8 @@
 //! | `session_idle_minutes` | `PLENUM_SESSION_IDLE_MINUTES` | `720` (1 to 43200) |
 //! | `log_format` | `PLENUM_LOG_FORMAT` | `text` (`text` or `json`) |
 //! | `log_filter` | `RUST_LOG` | `info` |
+//! | `orders.max_rental_days` | `PLENUM_ORDERS_MAX_RENTAL_DAYS` | `90` (1 to 3650) |
+//! | `orders.auto_approve` | `PLENUM_ORDERS_AUTO_APPROVE` | `false` |
 //!
 //! The file is `plenum.toml` in the working directory, or the path in `PLENUM_CONFIG`; it is
 //! optional, but if given it must exist. Unknown keys in it are errors.
@@ -50,6 +52,9 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Log filter in `RUST_LOG` syntax.
     pub log_filter: String,
+    /// Ordering: the longest rental and whether orders are approved without staff.
+    #[serde(default)]
+    pub orders: app::server::orders::OrderSettings,
 }
 
 impl Default for Settings {
@@ -63,6 +68,7 @@ impl Default for Settings {
             session_idle_minutes: 720,
             log_format: LogFormat::Text,
             log_filter: "info".into(),
+            orders: app::server::orders::OrderSettings::default(),
         }
     }
 }
@@ -130,6 +136,10 @@ impl Settings {
                     .map(|_| "database_url".into()),
             )
             .merge(Env::raw().only(&["RUST_LOG"]).map(|_| "log_filter".into()))
+            .merge(
+                Env::prefixed("PLENUM_ORDERS_")
+                    .map(|key| format!("orders.{}", key.as_str().to_lowercase()).into()),
+            )
     }
 
     fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
@@ -171,6 +181,13 @@ impl Settings {
                 setting: "log_filter (RUST_LOG)",
                 value: self.log_filter.clone(),
                 accepted: "a RUST_LOG filter such as `info` or `server=debug,tower_http=info`",
+            });
+        }
+        if !(1..=3_650).contains(&self.orders.max_rental_days) {
+            return Err(ConfigError::Invalid {
+                setting: "orders.max_rental_days",
+                value: self.orders.max_rental_days.to_string(),
+                accepted: "a whole number of days from 1 to 3650",
             });
         }
         Ok(())
@@ -267,6 +284,29 @@ mod tests {
                 .to_string();
             assert!(
                 err.contains("database_url") && !err.contains("hunter2"),
+                "{err}"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn order_settings_are_read_and_checked() {
+        Jail::expect_with(|jail| {
+            jail.create_file("p.toml", "[orders]\nmax_rental_days = 30")?;
+            jail.set_env("PLENUM_ORDERS_AUTO_APPROVE", "true");
+            let s = Settings::from_figment(Settings::figment(Some(Path::new("p.toml")))).unwrap();
+            assert_eq!(s.orders.max_rental_days, 30);
+            assert!(s.orders.auto_approve);
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("PLENUM_ORDERS_MAX_RENTAL_DAYS", "0");
+            let err = Settings::from_figment(Settings::figment(None))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("orders.max_rental_days") && err.contains("1 to 3650"),
                 "{err}"
             );
             Ok(())

@@ -6,6 +6,7 @@ pub mod config;
 mod csrf;
 mod health;
 pub mod router;
+pub mod scheduler;
 mod sessions;
 pub mod telemetry;
 

@@ -62,6 +62,9 @@ pub struct Plenum {
     pub router: Router,
     /// The shared state (tests use its database).
     pub state: AppState,
+    /// The loop that provisions approved orders when their rental begins; it stops when
+    /// this is dropped.
+    pub order_scheduler: crate::scheduler::OrderScheduler,
 }
 
 /// Opens the database (migrating it), the session store, and builds the router.
@@ -71,9 +74,21 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
     session_store
         .clone()
         .spawn_cleanup(Duration::from_secs(600));
-    let state = AppState { db };
+    let state = AppState {
+        db,
+        orders: settings.orders,
+    };
     let router = build_router(settings, state.clone(), session_store);
-    Ok(Plenum { router, state })
+    let order_scheduler = crate::scheduler::spawn_order_scheduler(
+        state.db.clone(),
+        crate::scheduler::ORDER_SCHEDULER_PERIOD,
+        app::server::orders::today,
+    );
+    Ok(Plenum {
+        router,
+        state,
+        order_scheduler,
+    })
 }
 
 /// Opens and migrates the database named by the settings.

@@ -9,6 +9,7 @@ mod crypto;
 pub mod entities;
 mod error;
 mod instances;
+mod orders;
 mod organisations;
 
 pub use accounts::{NewUser, UserRecord};
@@ -16,4 +17,5 @@ pub use connection::{Backend, Db};
 pub use crypto::{InvalidKey, SecretKey, SecretValue};
 pub use error::StoreError;
 pub use instances::{DesiredChange, DesiredUpdate, InstanceEvent, InstanceRecord, NewInstance};
+pub use orders::{CatalogEntry, OrderRecord, PlanRecord};
 pub use organisations::{MemberRecord, OrgRecord, OrgSummary};

@@ -1,11 +1,12 @@
 //! Organisations and their members, as seen by their members (and staff).
 
-use crate::dto::{MemberView, OrgDetail, OrgListItem};
+use crate::dto::{OrgDetail, OrgListItem};
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
+    crate::dto::MemberView,
     crate::server::{authorize_org, context::store_error, require_actor, respond, state},
     domain::access::OrgAction,
 };

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod context;
+pub mod orders;
 pub mod passwords;
 mod state;
 

@@ -7,4 +7,6 @@ use store::Db;
 pub struct AppState {
     /// Plenum's database.
     pub db: Db,
+    /// The ordering settings (maximum rental length, auto-approval).
+    pub orders: super::orders::OrderSettings,
 }

@@ -125,8 +125,8 @@ fn is_name(text: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-/// Docker image tag grammar: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
-fn is_tag(text: &str) -> bool {
+/// Whether `text` is a Docker image tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+pub fn is_tag(text: &str) -> bool {
     let mut chars = text.chars();
     text.len() <= 128
         && chars

@@ -52,7 +52,7 @@ mod yaml;
 
 pub use builtin::{builtin, builtin_names, builtin_source};
 pub use compose::deploy::{FailureAction, RestartCondition, UpdateOrder};
-pub use context::{EndpointMode, RenderContext, ResourceAmounts};
+pub use context::{EndpointMode, RenderContext, ResourceAmounts, is_tag};
 pub use error::TemplateError;
 pub use extension::{EntryPoint, InitialAdmin, ScalingRule, SecretGeneration};
 pub use load::Template;

@@ -442,6 +442,14 @@ async fn cross_site_requests_are_refused() {
 enum Probe {
     /// Takes an organisation id: called with another organisation's id and with an unknown id.
     OrgId(&'static [(&'static str, &'static str)]),
+    /// Staff only, taking the id named first (an order's or a catalog entry's): a customer
+    /// calls it with the id given second (the victim's) and with an unknown id, and must get
+    /// an identical 403 for both.
+    StaffOnly(
+        &'static str,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+    ),
     /// Takes no id; the reason says why it cannot leak another organisation's data.
     NoId(&'static str),
 }
@@ -474,6 +482,62 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
         (
             "/api/staff/orgs",
             Probe::NoId("staff only (tested: customers get 403)"),
+        ),
+        (
+            "/api/orders/place",
+            Probe::OrgId(&[
+                ("name", "Probe"),
+                ("slug", "probe-address"),
+                ("template", "demo"),
+                ("version", "1.0"),
+                ("plan", "small"),
+                ("rental_start", "{start}"),
+                ("rental_end", "{end}"),
+                ("event_days", "{start} 10"),
+                ("contact", "Mallory"),
+                ("note", ""),
+            ]),
+        ),
+        ("/api/orders/list", Probe::OrgId(&[])),
+        (
+            "/api/orders/cancel",
+            Probe::OrgId(&[("order_id", "{victim_order}")]),
+        ),
+        (
+            "/api/orders/options",
+            Probe::NoId("the catalog and booking limits, the same for every customer"),
+        ),
+        (
+            "/api/orders/slug",
+            Probe::NoId("says only whether an address is free, as its public DNS name does"),
+        ),
+        (
+            "/api/staff/orders/queue",
+            Probe::NoId("staff only (tested in orders.rs: customers get 403)"),
+        ),
+        (
+            "/api/staff/orders/approve",
+            Probe::StaffOnly("order_id", "{victim_order}", &[]),
+        ),
+        (
+            "/api/staff/orders/reject",
+            Probe::StaffOnly("order_id", "{victim_order}", &[("reason", "probe")]),
+        ),
+        (
+            "/api/staff/catalog/list",
+            Probe::NoId("staff only (tested in orders.rs: customers get 403)"),
+        ),
+        (
+            "/api/staff/catalog/add",
+            Probe::NoId("staff only, no id (tested in orders.rs: customers get 403)"),
+        ),
+        (
+            "/api/staff/catalog/available",
+            Probe::StaffOnly("id", "1", &[("available", "false")]),
+        ),
+        (
+            "/api/staff/plans/set",
+            Probe::NoId("staff only, no id (tested in orders.rs: customers get 403)"),
         ),
         ("/api/auth/signup", Probe::NoId("creates a new account")),
         (
@@ -514,37 +578,71 @@ async fn every_server_function_refuses_other_organisations() {
         let victim_id = victim.me().await["id"].as_i64().unwrap().to_string();
         let attacker = server.client();
         attacker.sign_up(&email("attacker"), PASSWORD).await;
-        let before = victim
-            .call("orgs/detail", &[("org_id", &victim_org.to_string())])
-            .await
-            .body;
+        let start = chrono::Utc::now().date_naive() + chrono::Days::new(1);
+        let end = start + chrono::Days::new(3);
+        let victim_order = victim
+            .call(
+                "orders/place",
+                &[
+                    ("org_id", &victim_org.to_string()),
+                    ("name", "Victim's congress"),
+                    ("slug", "victim-congress"),
+                    ("template", "demo"),
+                    ("version", "1.0"),
+                    ("plan", "small"),
+                    ("rental_start", &start.to_string()),
+                    ("rental_end", &end.to_string()),
+                    ("event_days", &format!("{start} 10")),
+                    ("contact", "Victim"),
+                    ("note", ""),
+                ],
+            )
+            .await;
+        let victim_order = victim_order.body["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("victim's order: {}", victim_order.text))
+            .to_string();
+        let victim_state = || async {
+            let org = victim_org.to_string();
+            (
+                victim.call("orgs/detail", &[("org_id", &org)]).await.body,
+                victim.call("orders/list", &[("org_id", &org)]).await.body,
+            )
+        };
+        let before = victim_state().await;
 
         for (path, probe) in &probes {
-            let extra = match probe {
-                Probe::OrgId(extra) => extra,
+            let fill = |v: &str| {
+                v.replace("{victim_email}", &victim_email)
+                    .replace("{victim_id}", &victim_id)
+                    .replace("{victim_order}", &victim_order)
+                    .replace("{start}", &start.to_string())
+                    .replace("{end}", &end.to_string())
+            };
+            let (id_field, victims_id, extra, refusal) = match probe {
+                Probe::OrgId(extra) => (
+                    "org_id",
+                    victim_org.to_string(),
+                    extra,
+                    StatusCode::NOT_FOUND,
+                ),
+                Probe::StaffOnly(field, id, extra) => {
+                    (*field, fill(id), extra, StatusCode::FORBIDDEN)
+                }
                 Probe::NoId(reason) => {
                     eprintln!("{path}: takes no organisation id ({reason})");
                     continue;
                 }
             };
             let endpoint = path.trim_start_matches("/api/");
-            let fill = |v: &str| {
-                v.replace("{victim_email}", &victim_email)
-                    .replace("{victim_id}", &victim_id)
-            };
             let mut answers = Vec::new();
-            for org_id in [victim_org.to_string(), "987654321".to_owned()] {
-                let mut form: Vec<(String, String)> = vec![("org_id".into(), org_id)];
+            for id in [victims_id, "987654321".to_owned()] {
+                let mut form: Vec<(String, String)> = vec![(id_field.into(), id)];
                 form.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), fill(v))));
                 let form_refs: Vec<(&str, &str)> =
                     form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 let reply = attacker.call(endpoint, &form_refs).await;
-                assert_eq!(
-                    reply.status,
-                    StatusCode::NOT_FOUND,
-                    "{backend:?} {path}: {}",
-                    reply.text
-                );
+                assert_eq!(reply.status, refusal, "{backend:?} {path}: {}", reply.text);
                 answers.push(reply.text);
             }
             assert_eq!(
@@ -553,13 +651,18 @@ async fn every_server_function_refuses_other_organisations() {
             );
         }
 
-        let after = victim
-            .call("orgs/detail", &[("org_id", &victim_org.to_string())])
-            .await
-            .body;
+        let after = victim_state().await;
         assert_eq!(
             before, after,
-            "{backend:?}: the victim's organisation is unchanged"
+            "{backend:?}: the victim's organisation and orders are unchanged"
+        );
+        assert!(
+            server
+                .state
+                .db
+                .instance_by_slug("probe-address")
+                .await
+                .is_err()
         );
         let attacker_orgs = attacker.call("orgs/mine", &[]).await.body;
         assert!(!attacker_orgs.to_string().contains(&victim_email));

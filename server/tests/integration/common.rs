@@ -83,11 +83,25 @@ impl TestServer {
         Self::start_on(url, dir).await
     }
 
+    /// Starts a server on a fresh database of `backend` with settings changed by `change`.
+    pub async fn start_with(backend: Backend, change: impl FnOnce(&mut Settings)) -> Self {
+        let (url, dir) = fresh_database(backend).await;
+        let mut settings = settings(&url);
+        change(&mut settings);
+        Self::serve(settings, url, dir).await
+    }
+
     /// Starts a server on an existing database (e.g. to restart on the same data).
     pub async fn start_on(database_url: String, dir: Option<tempfile::TempDir>) -> Self {
-        let plenum = server::start(&settings(&database_url))
-            .await
-            .expect("server starts");
+        Self::serve(settings(&database_url), database_url, dir).await
+    }
+
+    async fn serve(
+        settings: Settings,
+        database_url: String,
+        dir: Option<tempfile::TempDir>,
+    ) -> Self {
+        let plenum = server::start(&settings).await.expect("server starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

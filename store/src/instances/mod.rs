@@ -15,7 +15,8 @@ use chrono::Utc;
 use domain::instance::{EventKind, Lifecycle, Status, StatusReport};
 use domain::validation::Invalid;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 
 use crate::crypto::{SecretKey, SecretValue};
@@ -34,37 +35,9 @@ impl Db {
         actor: Option<i64>,
         message: &str,
     ) -> Result<InstanceRecord, StoreError> {
-        let now = Utc::now();
         let txn = self.connection().begin().await?;
-        let model = instance::ActiveModel {
-            organisation_id: Set(new.organisation_id),
-            name: Set(new.name.clone()),
-            slug: Set(new.slug.as_str().to_owned()),
-            template: Set(new.template.clone()),
-            version: Set(new.version.clone()),
-            lifecycle: Set(new.lifecycle.as_str().to_owned()),
-            replicas: Set(records::replicas_json(&new.replicas)),
-            generation: Set(1),
-            status: Set(Status::Provisioning.as_str().to_owned()),
-            status_reason: Set(Some("waiting for the engine".to_owned())),
-            observed_generation: Set(0),
-            created_at: Set(now),
-            updated_at: Set(now),
-            status_at: Set(now),
-            removed_at: Set(None),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                Invalid::new("slug", "This address is already taken.").into()
-            } else {
-                StoreError::from(e)
-            }
-        })?;
+        let model = insert_instance(&txn, new, actor, message).await?;
         secrets::insert(&txn, key, model.id, secrets).await?;
-        events::insert(&txn, model.id, actor, EventKind::Requested, message).await?;
         txn.commit().await?;
         InstanceRecord::try_from(model)
     }
@@ -217,4 +190,45 @@ impl Db {
         txn.commit().await?;
         Ok(event)
     }
+}
+
+/// Inserts an instance record and its first event `message` inside the caller's transaction
+/// (orders create their instance in the transaction that marks them provisioned). A taken
+/// slug is refused on the field `slug`. Secrets are added by the caller.
+pub(crate) async fn insert_instance(
+    txn: &DatabaseTransaction,
+    new: &NewInstance,
+    actor: Option<i64>,
+    message: &str,
+) -> Result<instance::Model, StoreError> {
+    let now = Utc::now();
+    let model = instance::ActiveModel {
+        organisation_id: Set(new.organisation_id),
+        name: Set(new.name.clone()),
+        slug: Set(new.slug.as_str().to_owned()),
+        template: Set(new.template.clone()),
+        version: Set(new.version.clone()),
+        lifecycle: Set(new.lifecycle.as_str().to_owned()),
+        replicas: Set(records::replicas_json(&new.replicas)),
+        generation: Set(1),
+        status: Set(Status::Provisioning.as_str().to_owned()),
+        status_reason: Set(Some("waiting for the engine".to_owned())),
+        observed_generation: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        status_at: Set(now),
+        removed_at: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            Invalid::new("slug", "This address is already taken.").into()
+        } else {
+            StoreError::from(e)
+        }
+    })?;
+    events::insert(txn, model.id, actor, EventKind::Requested, message).await?;
+    Ok(model)
 }

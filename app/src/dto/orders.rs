@@ -1,0 +1,110 @@
+//! What the ordering server functions send to the browser.
+
+use domain::booking::{EventDay, PlanSize};
+use domain::order::OrderStatus;
+use serde::{Deserialize, Serialize};
+
+/// One order, as its organisation (or staff) sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    /// Its id.
+    pub id: i64,
+    /// The organisation that placed it.
+    pub org_id: i64,
+    /// The instance's display name.
+    pub name: String,
+    /// The address asked for.
+    pub slug: String,
+    /// Template name.
+    pub template: String,
+    /// Version.
+    pub version: String,
+    /// Plan size.
+    pub plan: PlanSize,
+    /// First rental day (`YYYY-MM-DD`).
+    pub rental_start: String,
+    /// Last rental day (`YYYY-MM-DD`).
+    pub rental_end: String,
+    /// Event days with expected participants.
+    pub event_days: Vec<EventDay>,
+    /// Whom to reach.
+    pub contact: String,
+    /// The customer's note.
+    pub note: String,
+    /// Where it stands.
+    pub status: OrderStatus,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+    /// The instance it became.
+    pub instance_id: Option<i64>,
+    /// When it was placed (RFC 3339).
+    pub created_at: String,
+}
+
+/// A template version in the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogItem {
+    /// Its id.
+    pub id: i64,
+    /// Template name.
+    pub template: String,
+    /// Version.
+    pub version: String,
+    /// Offered to customers.
+    pub available: bool,
+}
+
+/// A plan a customer can choose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanChoice {
+    /// Its size.
+    pub size: PlanSize,
+    /// The most concurrent participants it is sized for.
+    pub max_participants: u32,
+}
+
+/// What the order form offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderOptions {
+    /// Template versions on offer.
+    pub versions: Vec<CatalogItem>,
+    /// Plans.
+    pub plans: Vec<PlanChoice>,
+    /// The longest rental, in days.
+    pub max_rental_days: u32,
+    /// Today (UTC), the earliest rental start (`YYYY-MM-DD`).
+    pub today: String,
+}
+
+/// Whether an address can be ordered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlugCheck {
+    /// The address checked, as typed (trimmed).
+    pub slug: String,
+    /// Free and valid.
+    pub available: bool,
+    /// In words: free, taken, or which rule it breaks.
+    pub message: String,
+}
+
+/// One plan's sizing, for staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSizing {
+    /// Template name.
+    pub template: String,
+    /// Plan size.
+    pub size: PlanSize,
+    /// Replicas and limits by service, as JSON.
+    pub services: String,
+}
+
+/// The catalog and plans, for staff to curate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffCatalog {
+    /// Every template version ever offered.
+    pub versions: Vec<CatalogItem>,
+    /// Every plan sizing.
+    pub plans: Vec<PlanSizing>,
+    /// Templates Plenum knows.
+    pub templates: Vec<String>,
+}

@@ -1,0 +1,136 @@
+//! The order scheduler: a background loop that turns approved orders into instances once
+//! their rental period has begun.
+//!
+//! Approval provisions at once when the rental has already begun; this loop handles the
+//! orders approved ahead of time. It is level-triggered (every pass re-reads which orders
+//! are due) and each order is provisioned by a conditional update, so a pass that overlaps
+//! an approval or a cancellation does no harm.
+
+use chrono::NaiveDate;
+use std::time::Duration;
+use store::Db;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// How often the scheduler looks for due orders.
+pub const ORDER_SCHEDULER_PERIOD: Duration = Duration::from_secs(60);
+
+/// The running scheduler; dropping it (or [`OrderScheduler::stop`]) ends the loop.
+#[derive(Debug)]
+pub struct OrderScheduler {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl OrderScheduler {
+    /// Asks the loop to stop after the pass under way, and waits for it.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Starts the loop: every `period`, provision the approved orders due by `today()`.
+pub fn spawn_order_scheduler(db: Db, period: Duration, today: fn() -> NaiveDate) -> OrderScheduler {
+    let (stop, mut stopped) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                // A stop request, or the handle was dropped.
+                _ = stopped.changed() => break,
+            }
+            match db.provision_due_orders(today()).await {
+                Ok(done) if !done.is_empty() => {
+                    tracing::info!(orders = ?done, "approved orders provisioned");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "looking for due orders failed"),
+            }
+        }
+    });
+    OrderScheduler { stop, task }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use chrono::{Days, Utc};
+    use domain::account::Email;
+    use domain::booking::BookingRules;
+    use domain::order::{OrderForm, OrderStatus, check_order};
+
+    fn today() -> NaiveDate {
+        Utc::now().date_naive()
+    }
+
+    fn in_two_days() -> NaiveDate {
+        today() + Days::new(2)
+    }
+
+    #[tokio::test]
+    async fn due_orders_become_instances_and_the_loop_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("p.db").display());
+        let db = Db::connect(&url).await.unwrap();
+        db.migrate().await.unwrap();
+        let (user, org) = db
+            .create_customer(
+                store::NewUser {
+                    email: Email::parse("ada@example.org").unwrap(),
+                    password_hash: "x".into(),
+                    is_staff: false,
+                },
+                "Union",
+            )
+            .await
+            .unwrap();
+        let start = today() + Days::new(1);
+        let form = OrderForm {
+            name: "Congress".into(),
+            slug: "congress".into(),
+            template: "demo".into(),
+            version: "1.0".into(),
+            plan: "small".into(),
+            rental_start: start.to_string(),
+            rental_end: (start + Days::new(3)).to_string(),
+            event_days: format!("{start} 50"),
+            contact: "Ada".into(),
+            note: String::new(),
+        };
+        let rules = BookingRules {
+            today: today(),
+            max_rental_days: 90,
+        };
+        let order = db
+            .place_order(org.id, user.id, &check_order(&form, rules).unwrap())
+            .await
+            .unwrap();
+        let approved = db.approve_order(order.id, None, today()).await.unwrap();
+        assert_eq!(approved.status, OrderStatus::Approved, "starts tomorrow");
+
+        let scheduler = spawn_order_scheduler(db.clone(), Duration::from_millis(20), in_two_days);
+        let mut provisioned = None;
+        for _ in 0..250 {
+            let now = db.order(order.id).await.unwrap();
+            if now.status == OrderStatus::Provisioned {
+                provisioned = Some(now);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        scheduler.stop().await;
+        let provisioned = provisioned.expect("the scheduler provisioned the due order");
+        let instance = db.instance(provisioned.instance_id.unwrap()).await.unwrap();
+        assert_eq!(instance.slug, "congress");
+        assert_eq!(
+            instance.replicas.get("web"),
+            Some(&1),
+            "replicas from the small plan"
+        );
+        assert_eq!(db.instances_of_org(org.id).await.unwrap().len(), 1);
+    }
+}
