@@ -66,7 +66,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("login") view=pages::login::LogInPage />
                     <Route path=path!("account") view=pages::account::AccountPage />
                     <Route path=path!("orgs/:id") view=pages::org::OrgPage />
+                    <Route path=path!("orgs/:id/order") view=pages::order::OrderPage />
                     <Route path=path!("staff") view=pages::staff::StaffPage />
+                    <Route path=path!("staff/orders") view=pages::staff_orders::StaffOrdersPage />
                 </Routes>
             </main>
         </Router>

@@ -31,6 +31,9 @@ pub fn Nav() -> impl IntoView {
                                                 <li>
                                                     <A href="/staff">"Staff"</A>
                                                 </li>
+                                                <li>
+                                                    <A href="/staff/orders">"Orders"</A>
+                                                </li>
                                             })}
                                         <li>
                                             <A href="/account">"Account"</A>

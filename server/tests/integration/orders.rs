@@ -598,3 +598,42 @@ async fn staff_curate_the_catalog_and_plans() {
         assert_eq!(instance.replicas.get("web"), Some(&3), "the edited plan");
     }
 }
+
+#[tokio::test]
+async fn order_pages_are_server_rendered() {
+    let server = TestServer::start(crate::common::Backend::Sqlite).await;
+    let (ada, org) = customer(&server, "ada").await;
+    place(&ada, &form(org, "rendered", 1)).await;
+    let page = ada.get(&format!("/orgs/{org}/order")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    for needle in [
+        r#"id="order-form""#,
+        r#"name="slug""#,
+        r#"id="slug-status""#,
+        r#"aria-live="polite""#,
+        r#"name="event_days""#,
+        r#"type="date""#,
+        "small: up to 100 participants",
+        r#"<option value="1.0">"#,
+        "Place order",
+    ] {
+        assert!(html.contains(needle), "order page lacks {needle}");
+    }
+    let org_page = ada.get(&format!("/orgs/{org}")).await.text().await.unwrap();
+    assert!(org_page.contains(r#"id="orders""#), "{org_page}");
+    assert!(org_page.contains("rendered") && org_page.contains("Cancel order"));
+
+    let staff = staff(&server).await;
+    let desk = staff.get("/staff/orders").await.text().await.unwrap();
+    for needle in [
+        r#"id="order-queue""#,
+        "rendered",
+        "Approve",
+        "Reason (the customer sees it)",
+        r#"id="catalog""#,
+        "Save plan",
+    ] {
+        assert!(desk.contains(needle), "staff desk lacks {needle}");
+    }
+}

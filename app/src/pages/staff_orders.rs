@@ -1,0 +1,224 @@
+//! The staff's order desk at `/staff/orders`: the queue of orders with approve and
+//! reject-with-reason, and the catalog of template versions and plan sizings.
+
+use crate::api::staff_orders::{
+    AddCatalogVersion, ApproveOrder, RejectOrder, SetCatalogAvailable, SetPlan, staff_catalog,
+    staff_order_queue,
+};
+use crate::components::feedback::{Done, FieldError, FormError, last_error};
+use crate::dto::{OrderView, PlanSizing, StaffCatalog};
+use crate::pages::home::RequireLogin;
+use leptos::prelude::*;
+
+/// The order desk (the server refuses everyone but staff).
+#[component]
+pub fn StaffOrdersPage() -> impl IntoView {
+    view! {
+        <RequireLogin>
+            <section>
+                <h1>"Orders"</h1>
+                <OrderQueue />
+                <Catalog />
+            </section>
+        </RequireLogin>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Decisions {
+    approve: ServerAction<ApproveOrder>,
+    reject: ServerAction<RejectOrder>,
+}
+
+#[component]
+fn OrderQueue() -> impl IntoView {
+    let decisions = Decisions {
+        approve: ServerAction::<ApproveOrder>::new(),
+        reject: ServerAction::<RejectOrder>::new(),
+    };
+    let queue = Resource::new(
+        move || {
+            (
+                decisions.approve.version().get(),
+                decisions.reject.version().get(),
+            )
+        },
+        |_| staff_order_queue(),
+    );
+    let error = Signal::derive(move || {
+        last_error(decisions.approve)
+            .get()
+            .or_else(|| last_error(decisions.reject).get())
+    });
+    view! {
+        <h2>"Queue"</h2>
+        <p>"Pending orders wait for a decision; approved ones become instances when their rental starts."</p>
+        <FormError error fields=&[] />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match queue.await {
+                    Ok(list) if list.is_empty() => view! { <p id="order-queue">"No orders waiting."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table class="table" id="order-queue">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Order"</th>
+                                    <th scope="col">"Rental and event days"</th>
+                                    <th scope="col">"Contact and note"</th>
+                                    <th scope="col">"Status"</th>
+                                    <th scope="col">"Decision"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {list.into_iter().map(|order| view! { <QueueRow order decisions /> }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn QueueRow(order: OrderView, decisions: Decisions) -> impl IntoView {
+    let days = order
+        .event_days
+        .iter()
+        .map(|d| format!("{}: {}", d.date, d.participants))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let reason_id = format!("reason-{}", order.id);
+    let pending = order.status.awaits_decision();
+    let status = order.status.as_str();
+    view! {
+        <tr data-order=order.id>
+            <td>
+                {format!("#{} {} (organisation {})", order.id, order.name, order.org_id)} <br />
+                <code>{order.slug.clone()}</code> " · " {format!("{} {} · {}", order.template, order.version, order.plan.as_str())}
+            </td>
+            <td>{format!("{} to {}", order.rental_start, order.rental_end)} <br /> {days}</td>
+            <td>{order.contact.clone()} <br /> {order.note.clone()}</td>
+            <td><span class=format!("badge status-{status}")>{status}</span></td>
+            <td class="row-actions">
+                {pending.then(|| view! {
+                    <ActionForm action=decisions.approve>
+                        <input type="hidden" name="order_id" value=order.id />
+                        <button type="submit">"Approve"</button>
+                    </ActionForm>
+                    <ActionForm action=decisions.reject attr:class="reject-form">
+                        <input type="hidden" name="order_id" value=order.id />
+                        <label for=reason_id.clone()>"Reason (the customer sees it)"</label>
+                        <input id=reason_id name="reason" required maxlength="500" />
+                        <button type="submit" class="danger">"Reject"</button>
+                    </ActionForm>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct CatalogActions {
+    add: ServerAction<AddCatalogVersion>,
+    available: ServerAction<SetCatalogAvailable>,
+    plan: ServerAction<SetPlan>,
+}
+
+#[component]
+fn Catalog() -> impl IntoView {
+    let actions = CatalogActions {
+        add: ServerAction::<AddCatalogVersion>::new(),
+        available: ServerAction::<SetCatalogAvailable>::new(),
+        plan: ServerAction::<SetPlan>::new(),
+    };
+    let catalog = Resource::new(
+        move || {
+            (
+                actions.add.version().get(),
+                actions.available.version().get(),
+                actions.plan.version().get(),
+            )
+        },
+        |_| staff_catalog(),
+    );
+    view! {
+        <h2>"Catalog"</h2>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match catalog.await {
+                    Ok(catalog) => view! { <CatalogBody catalog actions /> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CatalogBody(catalog: StaffCatalog, actions: CatalogActions) -> impl IntoView {
+    let add_error = last_error(actions.add);
+    let toggle_error = last_error(actions.available);
+    view! {
+        <FormError error=toggle_error fields=&[] />
+        <table class="table" id="catalog">
+            <thead><tr><th scope="col">"Template"</th><th scope="col">"Version"</th><th scope="col">"Offered"</th><th scope="col">"Change"</th></tr></thead>
+            <tbody>
+                {catalog.versions.into_iter().map(|v| view! {
+                    <tr>
+                        <td>{v.template.clone()}</td>
+                        <td>{v.version.clone()}</td>
+                        <td>{if v.available { "yes" } else { "withdrawn" }}</td>
+                        <td>
+                            <ActionForm action=actions.available>
+                                <input type="hidden" name="id" value=v.id />
+                                <input type="hidden" name="available" value=(!v.available).to_string() />
+                                <button type="submit" class="secondary">{if v.available { "Withdraw" } else { "Offer again" }}</button>
+                            </ActionForm>
+                        </td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <h3>"Offer a version"</h3>
+        <ActionForm action=actions.add attr:id="add-version-form" attr:class="inline-form">
+            <div>
+                <label for="catalog-template">"Template"</label>
+                <select id="catalog-template" name="template" aria-describedby="template-error">
+                    {catalog.templates.iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
+                </select>
+                <FieldError error=add_error field="template" />
+            </div>
+            <div>
+                <label for="catalog-version">"Version (image tag)"</label>
+                <input id="catalog-version" name="version" required maxlength="128" aria-describedby="version-error" />
+                <FieldError error=add_error field="version" />
+            </div>
+            <button type="submit">"Add"</button>
+        </ActionForm>
+        <FormError error=add_error fields=&["template", "version"] />
+        <h3>"Plans"</h3>
+        <p class="hint">
+            "Replicas and limits per service, as JSON, e.g. {\"web\": {\"replicas\": 2, \"cpus\": \"0.5\", \"memory\": \"256M\"}}. "
+            "Services not listed run with the template's defaults."
+        </p>
+        <FormError error=last_error(actions.plan) fields=&[] />
+        <Done action=actions.plan text="Plan saved." />
+        {catalog.plans.into_iter().map(|plan| view! { <PlanForm plan action=actions.plan /> }).collect_view()}
+    }
+}
+
+#[component]
+fn PlanForm(plan: PlanSizing, action: ServerAction<SetPlan>) -> impl IntoView {
+    let id = format!("plan-{}-{}", plan.template, plan.size.as_str());
+    view! {
+        <ActionForm action=action attr:class="stacked-form plan-form">
+            <input type="hidden" name="template" value=plan.template.clone() />
+            <input type="hidden" name="size" value=plan.size.as_str() />
+            <label for=id.clone()>{format!("{}, {} plan", plan.template, plan.size.as_str())}</label>
+            <textarea id=id name="services" rows="3">{plan.services.clone()}</textarea>
+            <button type="submit" class="secondary">"Save plan"</button>
+        </ActionForm>
+    }
+}
