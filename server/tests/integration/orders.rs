@@ -637,3 +637,46 @@ async fn order_pages_are_server_rendered() {
         assert!(desk.contains(needle), "staff desk lacks {needle}");
     }
 }
+
+#[tokio::test]
+async fn approval_racing_a_cancellation_applies_exactly_one() {
+    for backend in BACKENDS {
+        let server = TestServer::start(backend).await;
+        let (ada, org) = customer(&server, "ada").await;
+        let staff = staff(&server).await;
+        let org_s = org.to_string();
+        for round in 0..4 {
+            let slug = format!("contested-{round}");
+            let id = id_of(&place(&ada, &form(org, &slug, 0)).await);
+            let approve_form = [("order_id", id.as_str())];
+            let cancel_form = [("org_id", org_s.as_str()), ("order_id", id.as_str())];
+            let (approved, cancelled) = tokio::join!(
+                staff.call("staff/orders/approve", &approve_form),
+                ada.call("orders/cancel", &cancel_form),
+            );
+            let winners = [&approved, &cancelled]
+                .iter()
+                .filter(|r| r.status == StatusCode::OK)
+                .count();
+            assert_eq!(
+                winners, 1,
+                "{backend:?}: {} / {}",
+                approved.text, cancelled.text
+            );
+            let stored = server.state.db.order(id.parse().unwrap()).await.unwrap();
+            let instance = server.state.db.instance_by_slug(&slug).await;
+            if approved.status == StatusCode::OK {
+                assert_eq!(stored.status, OrderStatus::Provisioned);
+                assert_eq!(cancelled.invalid().0, "status");
+                assert_eq!(instance.unwrap().id, stored.instance_id.unwrap());
+            } else {
+                assert_eq!(stored.status, OrderStatus::Cancelled);
+                assert_eq!(approved.invalid().0, "status", "{}", approved.text);
+                assert!(
+                    instance.is_err(),
+                    "{backend:?}: no instance for a cancelled order"
+                );
+            }
+        }
+    }
+}

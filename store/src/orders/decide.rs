@@ -2,6 +2,7 @@
 
 use chrono::{NaiveDate, Utc};
 use domain::order::OrderStatus;
+use domain::validation::Invalid;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
@@ -15,7 +16,8 @@ use crate::{Db, StoreError};
 
 impl Db {
     /// Approves pending order `id` (by `actor`; `None` for auto-approval). When its rental
-    /// period has begun by `today`, its instance is created in the same transaction.
+    /// period has begun by `today`, its instance is created in the same transaction. An
+    /// order whose rental has already ended is refused on the field `status`.
     pub async fn approve_order(
         &self,
         id: i64,
@@ -25,6 +27,16 @@ impl Db {
         let txn = self.connection().begin().await?;
         lock(&txn, id).await?;
         let current = find(&txn, id).await?;
+        if current.status.awaits_decision() && current.booking.end < today {
+            return Err(Invalid::new(
+                "status",
+                format!(
+                    "The rental ended on {}; reject the order instead.",
+                    current.booking.end
+                ),
+            )
+            .into());
+        }
         move_status(
             &txn,
             &current,

@@ -16,13 +16,15 @@ use crate::instances::insert_instance;
 use crate::{Db, NewInstance, StoreError};
 
 impl Db {
-    /// Provisions every approved order whose rental has begun by `today`, each in its own
+    /// Provisions every approved order whose rental period includes `today`, each in its own
     /// transaction. Returns the ids of the orders provisioned; an order that fails is logged
-    /// and stays approved (it is tried again next time).
+    /// and stays approved (it is tried again next time). One whose rental ended before it
+    /// was provisioned (Plenum was down throughout) stays approved for staff to see.
     pub async fn provision_due_orders(&self, today: NaiveDate) -> Result<Vec<i64>, StoreError> {
         let due: Vec<i64> = order::Entity::find()
             .filter(order::Column::Status.eq(OrderStatus::Approved.as_str()))
             .filter(order::Column::RentalStart.lte(today))
+            .filter(order::Column::RentalEnd.gte(today))
             .order_by_asc(order::Column::Id)
             .all(self.connection())
             .await?
