@@ -114,7 +114,7 @@ impl Default for EngineSettings {
             },
             docker_timeout_seconds: 60,
             installation_id: "plenum".to_owned(),
-            edge_network: "plenum-edge".to_owned(),
+            edge_network: "plenum_edge".to_owned(),
             base_domain: "plenum.localhost".to_owned(),
             endpoint_mode: EndpointMode::Vip,
             entry_access: EntryAccess::ServiceName,

@@ -29,6 +29,13 @@ pub use orphans::{OrphanTracker, Sweep};
 pub struct Trigger(mpsc::UnboundedSender<i64>);
 
 impl Trigger {
+    /// A trigger and the receiving end of its channel (for driving passes without the
+    /// controller).
+    pub fn channel() -> (Self, mpsc::UnboundedReceiver<i64>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (Self(tx), rx)
+    }
+
     /// Reconcile instance `id` soon. Does nothing once the controller has stopped.
     pub fn fire(&self, id: i64) {
         if self.0.send(id).is_err() {
@@ -37,11 +44,12 @@ impl Trigger {
     }
 }
 
-/// The running controller.
+/// The running controller. Dropping it without [`shutdown`](Self::shutdown) aborts it.
 pub struct ControllerHandle {
     trigger: Trigger,
     shutdown: watch::Sender<bool>,
-    task: JoinHandle<()>,
+    task: Option<JoinHandle<()>>,
+    events: AbortHandle,
 }
 
 impl ControllerHandle {
@@ -51,10 +59,21 @@ impl ControllerHandle {
     }
 
     /// Stops taking work, waits for running passes, and ends.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
-        if let Err(e) = self.task.await {
+        if let Some(task) = self.task.take()
+            && let Err(e) = task.await
+        {
             tracing::error!(error = %e, "engine controller ended abnormally");
+        }
+    }
+}
+
+impl Drop for ControllerHandle {
+    fn drop(&mut self) {
+        self.events.abort();
+        if let Some(task) = &self.task {
+            task.abort();
         }
     }
 }
@@ -65,19 +84,16 @@ pub struct Controller;
 impl Controller {
     /// Starts the controller on the current tokio runtime.
     pub fn spawn(ctx: Arc<Context>) -> ControllerHandle {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (trigger, rx) = Trigger::channel();
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let trigger = Trigger(tx);
         let events = spawn_event_watch(ctx.clone(), trigger.clone(), shutdown_rx.clone());
         let trigger_for_loop = trigger.clone();
-        let task = tokio::spawn(async move {
-            Loop::new(ctx, trigger_for_loop).run(rx, shutdown_rx).await;
-            events.abort();
-        });
+        let task = tokio::spawn(Loop::new(ctx, trigger_for_loop).run(rx, shutdown_rx));
         ControllerHandle {
             trigger,
             shutdown,
-            task,
+            task: Some(task),
+            events: events.abort_handle(),
         }
     }
 }

@@ -111,7 +111,15 @@ impl Docker {
                     .mode
                     .and_then(|m| m.replicated)
                     .and_then(|r| r.replicas.and_then(|n| u64::try_from(n).ok())),
-                rolled_back: state == Some(ServiceUpdateStatusStateEnum::ROLLBACK_COMPLETED),
+                // Swarm reverts the spec when a rollback starts, not when it completes.
+                rolled_back: matches!(
+                    state,
+                    Some(
+                        ServiceUpdateStatusStateEnum::ROLLBACK_STARTED
+                            | ServiceUpdateStatusStateEnum::ROLLBACK_PAUSED
+                            | ServiceUpdateStatusStateEnum::ROLLBACK_COMPLETED
+                    )
+                ),
             });
         }
 
