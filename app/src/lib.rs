@@ -20,9 +20,23 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-/// The signed-in user, loaded once per page and shared with every component.
+/// The signed-in user, shared with every component; loaded with the page and again after
+/// each of the [`AuthActions`].
 #[derive(Clone, Copy)]
 pub struct UserResource(pub Resource<Result<Option<CurrentUser>, AppError>>);
+
+/// The actions that change who is signed in. They live at the app's root so that the
+/// [`UserResource`] reloads after each: the navigation and the dashboard follow a sign-up,
+/// login or logout without a page load.
+#[derive(Clone, Copy)]
+pub struct AuthActions {
+    /// Sign up (and sign in as the new account).
+    pub sign_up: ServerAction<api::auth::SignUp>,
+    /// Log in.
+    pub log_in: ServerAction<api::auth::LogIn>,
+    /// Log out.
+    pub log_out: ServerAction<api::auth::LogOut>,
+}
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -48,7 +62,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let user = Resource::new(|| (), |_| api::auth::who_am_i());
+    let auth = AuthActions {
+        sign_up: ServerAction::new(),
+        log_in: ServerAction::new(),
+        log_out: ServerAction::new(),
+    };
+    let user = Resource::new(
+        move || {
+            (
+                auth.sign_up.version().get(),
+                auth.log_in.version().get(),
+                auth.log_out.version().get(),
+            )
+        },
+        |_| api::auth::who_am_i(),
+    );
+    provide_context(auth);
     provide_context(UserResource(user));
 
     view! {

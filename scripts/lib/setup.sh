@@ -4,6 +4,9 @@
 # The cargo-leptos release that builds on stable Rust 1.95 (0.3.11 needs 1.97); it links
 # wasm-bindgen 0.2.117, the version pinned in Cargo.toml.
 CARGO_LEPTOS_VERSION=0.3.10
+# The wasm-bindgen CLI matching the `wasm-bindgen` pin in Cargo.toml. cargo-leptos uses the one
+# on the PATH; without it, it tries to download one from GitHub, which cannot work here.
+WASM_BINDGEN_VERSION=0.2.117
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -33,10 +36,24 @@ ensure_rust_targets() {
   done
 }
 
+# Build tools are installed without link-time optimisation: they are run, not shipped, and
+# this halves their build time on two cores.
+install_tool() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install "$1" --version "$2" --locked --quiet
+}
+
 ensure_cargo_leptos() {
   if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
     say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a few minutes, once)"
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --quiet
+    install_tool cargo-leptos "$CARGO_LEPTOS_VERSION"
+  fi
+}
+
+ensure_wasm_bindgen() {
+  if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
+    install_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
   fi
 }
 
@@ -47,4 +64,5 @@ ensure_web_toolchain() {
   apt_install build-essential pkg-config
   ensure_rust_targets
   ensure_cargo_leptos
+  ensure_wasm_bindgen
 }

@@ -123,6 +123,7 @@ fn build_router(settings: &Settings, state: AppState, session_store: DbSessionSt
     let leptos = leptos_options(settings);
     let routes = generate_route_list(App);
     let context_state = state.clone();
+    let provide_state = move || provide_context(context_state.clone());
     let server_state = ServerState {
         leptos: leptos.clone(),
         app: state,
@@ -134,13 +135,17 @@ fn build_router(settings: &Settings, state: AppState, session_store: DbSessionSt
         .leptos_routes_with_context(
             &server_state,
             routes,
-            move || provide_context(context_state.clone()),
+            provide_state.clone(),
             {
                 let leptos = leptos.clone();
                 move || shell(leptos.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
+        // The not-found page renders the whole app, whose navigation asks who is signed in.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
+            provide_state,
+            shell,
+        ))
         .with_state(server_state)
         .layer(axum::middleware::from_fn(csrf::guard))
         .layer(sessions::layer(session_store, settings))

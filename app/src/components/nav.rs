@@ -1,7 +1,6 @@
 //! The top navigation: what the signed-in user can reach.
 
-use crate::UserResource;
-use crate::api::auth::LogOut;
+use crate::{AuthActions, UserResource};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -9,7 +8,7 @@ use leptos_router::components::A;
 #[component]
 pub fn Nav() -> impl IntoView {
     let UserResource(user) = expect_context::<UserResource>();
-    let logout = ServerAction::<LogOut>::new();
+    let logout = expect_context::<AuthActions>().log_out;
     view! {
         <header class="topbar">
             <nav aria-label="Main">

@@ -1,6 +1,6 @@
 //! Login with email and password.
 
-use crate::api::auth::LogIn;
+use crate::AuthActions;
 use crate::components::feedback::{FieldError, FormError, last_error};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -8,7 +8,7 @@ use leptos_router::components::A;
 /// The login form.
 #[component]
 pub fn LogInPage() -> impl IntoView {
-    let action = ServerAction::<LogIn>::new();
+    let action = expect_context::<AuthActions>().log_in;
     let error = last_error(action);
     view! {
         <section class="card narrow">

@@ -1,6 +1,6 @@
 //! Sign-up: a new customer account with its own organisation.
 
-use crate::api::auth::SignUp;
+use crate::AuthActions;
 use crate::components::feedback::{FieldError, FormError, last_error};
 use domain::account::PASSWORD_RULE;
 use leptos::prelude::*;
@@ -9,7 +9,7 @@ use leptos_router::components::A;
 /// The sign-up form.
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let action = ServerAction::<SignUp>::new();
+    let action = expect_context::<AuthActions>().sign_up;
     let error = last_error(action);
     view! {
         <section class="card narrow">
