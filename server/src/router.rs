@@ -132,20 +132,15 @@ fn build_router(settings: &Settings, state: AppState, session_store: DbSessionSt
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .leptos_routes_with_context(
-            &server_state,
-            routes,
-            provide_state.clone(),
-            {
-                let leptos = leptos.clone();
-                move || shell(leptos.clone())
-            },
-        )
+        .leptos_routes_with_context(&server_state, routes, provide_state.clone(), {
+            let leptos = leptos.clone();
+            move || shell(leptos.clone())
+        })
         // The not-found page renders the whole app, whose navigation asks who is signed in.
-        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
-            provide_state,
-            shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            ServerState,
+            _,
+        >(provide_state, shell))
         .with_state(server_state)
         .layer(axum::middleware::from_fn(csrf::guard))
         .layer(sessions::layer(session_store, settings))
