@@ -269,30 +269,34 @@ impl Harness {
         ["service", "network", "volume", "secret"].map(|kind| self.objects(kind, &label).len())
     }
 
-    /// The base URL of instance `id`'s web page (its web task's bridge address).
+    /// The base URL of instance `id`'s web page (a running web task's bridge address),
+    /// waiting up to 30 s for one (during a rolling update the old task stops first).
     pub async fn web_url(&self, id: i64) -> String {
         let docker = &self.ctx.docker;
-        let observed = docker
-            .observe(&self.installation, id)
-            .await
-            .expect("observe");
-        let web = observed
-            .objects
-            .services
-            .iter()
-            .find(|s| s.name.ends_with("_web"))
-            .expect("web service");
-        let tasks = docker
-            .tasks(std::slice::from_ref(&web.id))
-            .await
-            .expect("tasks");
-        let addresses = docker.bridge_addresses().await.expect("gwbridge");
-        let ip = tasks
-            .iter()
-            .filter(|t| t.running)
-            .find_map(|t| addresses.get(t.container_id.as_ref()?))
-            .expect("a running web task with a bridge address");
-        format!("http://{ip}:8080")
+        for _ in 0..60 {
+            let observed = docker
+                .observe(&self.installation, id)
+                .await
+                .expect("observe");
+            let ids: Vec<String> = observed
+                .objects
+                .services
+                .iter()
+                .filter(|s| s.name.ends_with("_web"))
+                .map(|s| s.id.clone())
+                .collect();
+            let tasks = docker.tasks(&ids).await.expect("tasks");
+            let addresses = docker.bridge_addresses().await.expect("gwbridge");
+            if let Some(ip) = tasks
+                .iter()
+                .filter(|t| t.running)
+                .find_map(|t| addresses.get(t.container_id.as_ref()?))
+            {
+                return format!("http://{ip}:8080");
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        panic!("instance {id}: no running web task with a bridge address for 30 s");
     }
 
     /// Stops the controller; dropping the harness then removes everything with this test's

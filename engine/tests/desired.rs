@@ -1,0 +1,152 @@
+//! What the reconciler wants per lifecycle, and the installation label on every spec it
+//! sends (no Docker needed).
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use domain::instance::{Lifecycle, Status};
+use domain::template::{EndpointMode, builtin};
+use engine::EngineSettings;
+use engine::reconcile::DesiredStack;
+use engine::spec::{LABEL_INSTALLATION, SecretRef, SecretRefs};
+use store::{InstanceRecord, SecretValue};
+
+fn record(lifecycle: Lifecycle) -> InstanceRecord {
+    let now = Utc::now();
+    InstanceRecord {
+        id: 42,
+        organisation_id: 1,
+        name: "Demo".to_owned(),
+        slug: "town".to_owned(),
+        template: "demo".to_owned(),
+        version: "1.0".to_owned(),
+        lifecycle,
+        replicas: BTreeMap::from([("web".to_owned(), 2)]),
+        generation: 1,
+        status: Status::Provisioning,
+        status_reason: None,
+        observed_generation: 0,
+        created_at: now,
+        updated_at: now,
+        status_at: now,
+        removed_at: None,
+    }
+}
+
+fn settings() -> EngineSettings {
+    EngineSettings {
+        installation_id: "inst-1".to_owned(),
+        endpoint_mode: EndpointMode::Dnsrr,
+        ..Default::default()
+    }
+}
+
+fn desired(lifecycle: Lifecycle) -> DesiredStack {
+    let values = BTreeMap::from([
+        (
+            "postgres_password".to_owned(),
+            SecretValue::new("pw-one-two-three"),
+        ),
+        (
+            "admin_password".to_owned(),
+            SecretValue::new("admin-secret"),
+        ),
+    ]);
+    DesiredStack::build(
+        &record(lifecycle),
+        &builtin("demo").unwrap(),
+        values,
+        &settings(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn running_wants_everything_and_stopped_the_same_with_no_replicas() {
+    let running = desired(Lifecycle::Running).objects().unwrap();
+    assert_eq!(
+        running.services.keys().collect::<Vec<_>>(),
+        vec!["pl42_db", "pl42_web"]
+    );
+    assert_eq!(running.services["pl42_web"].replicas, 2);
+    assert_eq!(
+        running.networks.keys().collect::<Vec<_>>(),
+        vec!["pl42_backend"]
+    );
+    assert_eq!(
+        running.volumes.keys().collect::<Vec<_>>(),
+        vec!["pl42_db-data"]
+    );
+    assert_eq!(running.secrets.len(), 2);
+    assert!(running.secrets.keys().all(|n| n.starts_with("pl42_")));
+    assert_eq!(running.edge_network.as_deref(), Some("plenum_edge"));
+    assert!(running.create_missing);
+
+    let stopped = desired(Lifecycle::Stopped).objects().unwrap();
+    for (name, service) in &stopped.services {
+        assert_eq!(service.replicas, 0, "{name}");
+        assert_eq!(
+            service.spec_hash, running.services[name].spec_hash,
+            "{name}"
+        );
+    }
+    assert_eq!(stopped.secrets, running.secrets);
+}
+
+#[test]
+fn removed_keeps_volumes_and_secrets_and_erased_nothing() {
+    let running = desired(Lifecycle::Running).objects().unwrap();
+    let removed = desired(Lifecycle::Removed).objects().unwrap();
+    assert!(removed.services.is_empty() && removed.networks.is_empty());
+    assert_eq!(removed.volumes, running.volumes);
+    assert_eq!(removed.secrets, running.secrets);
+    assert!(!removed.create_missing);
+    assert_eq!(removed.edge_network, None);
+    let erased = desired(Lifecycle::Erased).objects().unwrap();
+    assert_eq!(erased, Default::default());
+}
+
+#[test]
+fn every_spec_carries_the_installation_label() {
+    let d = desired(Lifecycle::Running);
+    let has = |labels: &Option<std::collections::HashMap<String, String>>| {
+        labels.as_ref().unwrap()[LABEL_INSTALLATION] == "inst-1"
+    };
+    assert!(has(&d.secret("postgres_password").unwrap().labels));
+    assert!(has(&d.network("backend").unwrap().labels));
+    assert!(has(&d.volume("db-data").unwrap().labels));
+    let refs: SecretRefs = ["postgres_password", "admin_password"]
+        .into_iter()
+        .map(|s| {
+            let name = d.secret(s).unwrap().name.unwrap();
+            (
+                s.to_owned(),
+                SecretRef {
+                    id: format!("id-{s}"),
+                    name,
+                },
+            )
+        })
+        .collect();
+    let web = d.service("web", &refs).unwrap();
+    assert!(has(&web.labels));
+    assert!(has(&web
+        .task_template
+        .unwrap()
+        .container_spec
+        .unwrap()
+        .labels));
+    let edge = d.edge_labels();
+    assert_eq!(edge[LABEL_INSTALLATION], "inst-1");
+    assert!(
+        !edge.contains_key("org.plenum.instance"),
+        "the edge network is no instance's"
+    );
+    // Secret errors name the secret, never a value.
+    let error = d.secret("nope").unwrap_err().to_string();
+    assert!(
+        error.contains("nope") && !error.contains("pw-one"),
+        "{error}"
+    );
+}
