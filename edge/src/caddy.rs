@@ -1,5 +1,5 @@
 //! A thin client of Caddy's admin API: read the running configuration, load a new one,
-//! read one object by `@id`, and fetch the internal CA's root certificate.
+//! read one object by `@id`.
 //!
 //! Errors separate "Caddy could not be reached" (retry later) from "Caddy answered no"
 //! (the configuration is wrong; retrying the same one will not help).
@@ -107,19 +107,6 @@ impl CaddyAdmin {
             .await
             .map_err(|e| self.unreachable(&e))?;
         Self::check(what, response).await.map(drop)
-    }
-
-    /// The PEM root certificate of Caddy's internal CA `local` (`GET /pki/ca/local`).
-    pub async fn local_root_certificate(&self) -> Result<String, CaddyError> {
-        let what = "GET /pki/ca/local";
-        let info = self.get_json("/pki/ca/local").await?;
-        info.get("root_certificate")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| CaddyError::Invalid {
-                what: what.to_owned(),
-                reason: "no root_certificate in the answer".to_owned(),
-            })
     }
 
     async fn get_json(&self, path: &str) -> Result<Value, CaddyError> {
