@@ -180,10 +180,25 @@ impl EngineSettings {
         if self.parallelism == 0 || self.parallelism > 256 {
             return Err(invalid("parallelism", "must be 1 to 256"));
         }
-        if self.provisioning_timeout_seconds == 0 {
+        if !(1..=86_400).contains(&self.provisioning_timeout_seconds) {
             return Err(invalid(
                 "provisioning_timeout_seconds",
-                "must be at least 1",
+                "must be 1 to 86400",
+            ));
+        }
+        if self.removal_grace_hours > 87_600 {
+            return Err(invalid(
+                "removal_grace_hours",
+                "must be at most 87600 (10 years)",
+            ));
+        }
+        if self.resync_seconds > 86_400 {
+            return Err(invalid("resync_seconds", "must be at most 86400"));
+        }
+        if self.orphan_grace_seconds > 31_536_000 {
+            return Err(invalid(
+                "orphan_grace_seconds",
+                "must be at most 31536000 (a year)",
             ));
         }
         Ok(())
@@ -240,6 +255,11 @@ mod tests {
         );
         check(|s| s.parallelism = 0, "parallelism");
         check(|s| s.resync_seconds = 0, "resync_seconds");
+        check(|s| s.removal_grace_hours = u64::MAX, "removal_grace_hours");
+        check(
+            |s| s.provisioning_timeout_seconds = u64::MAX,
+            "provisioning_timeout_seconds",
+        );
         check(
             |s| s.default_memory = Some("lots".to_owned()),
             "default_memory",

@@ -164,11 +164,15 @@ async fn expire_removal(
     ctx: &Context,
     record: InstanceRecord,
 ) -> Result<InstanceRecord, ReconcileError> {
-    let grace = chrono::Duration::hours(
-        i64::try_from(ctx.settings.removal_grace_hours).unwrap_or(i64::MAX / 3_600_000),
-    );
+    let grace = i64::try_from(ctx.settings.removal_grace_hours)
+        .ok()
+        .and_then(chrono::Duration::try_hours)
+        .unwrap_or(chrono::Duration::MAX);
     let over = record.lifecycle == Lifecycle::Removed
-        && record.removed_at.is_some_and(|at| at + grace <= Utc::now());
+        && record
+            .removed_at
+            .and_then(|at| at.checked_add_signed(grace))
+            .is_some_and(|end| end <= Utc::now());
     if !over {
         return Ok(record);
     }
@@ -240,9 +244,10 @@ async fn observed_status(
         }
         _ => EntryHealth::NotChecked,
     };
-    let timeout = chrono::Duration::seconds(
-        i64::try_from(ctx.settings.provisioning_timeout_seconds).unwrap_or(i64::MAX / 1000),
-    );
+    let timeout = i64::try_from(ctx.settings.provisioning_timeout_seconds)
+        .ok()
+        .and_then(chrono::Duration::try_seconds)
+        .unwrap_or(chrono::Duration::MAX);
     Ok(derive_status(&StatusInputs {
         lifecycle: record.lifecycle,
         pending_steps: 0,
@@ -250,7 +255,10 @@ async fn observed_status(
         services: &services,
         entry,
         previous: record.status,
-        provisioning_overdue: record.updated_at + timeout < Utc::now(),
+        provisioning_overdue: record
+            .updated_at
+            .checked_add_signed(timeout)
+            .is_some_and(|end| end < Utc::now()),
     }))
 }
 
