@@ -324,17 +324,7 @@ async fn main() {
         let controller = Controller::spawn(ctx.clone());
         let engine = Engine::new(ctx.clone(), controller.trigger());
         for (id, _) in &ids {
-            // SQLite refuses a write transaction while a pass writes: try again.
-            for attempt in 1.. {
-                match engine.erase(*id, None).await {
-                    Ok(_) => break,
-                    Err(e) if attempt < 20 => {
-                        eprintln!("erase {id}: {e}; again");
-                        tokio::time::sleep(Duration::from_millis(250)).await;
-                    }
-                    Err(e) => panic!("erase {id}: {e}"),
-                }
-            }
+            engine.erase(*id, None).await.expect("erase");
         }
         let start = Instant::now();
         for (id, _) in &ids {

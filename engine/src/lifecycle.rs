@@ -58,7 +58,10 @@ pub struct Engine {
 }
 
 /// Attempts of an optimistic change before giving up with [`EngineError::Conflict`].
-const ATTEMPTS: usize = 3;
+const ATTEMPTS: u32 = 5;
+
+/// Pause before another attempt after a transient database error (times the attempt).
+const RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Image tags: 1–128 of `A-Za-z0-9_.-`, not starting with `.` or `-` (Docker's rule).
 fn check_tag(tag: &str) -> Result<(), Invalid> {
@@ -245,7 +248,7 @@ impl Engine {
         actor: Option<i64>,
         change: impl Fn(&InstanceRecord) -> Result<(DesiredChange, String), EngineError>,
     ) -> Result<InstanceRecord, EngineError> {
-        for _ in 0..ATTEMPTS {
+        for attempt in 1..=ATTEMPTS {
             let record = self.ctx.db.instance(id).await?;
             record.lifecycle.apply(op)?;
             let (desired, message) = change(&record)?;
@@ -253,13 +256,20 @@ impl Engine {
                 .ctx
                 .db
                 .update_desired(id, record.generation, &desired, actor, &message)
-                .await?
+                .await
             {
-                DesiredUpdate::Applied(now) => {
+                Ok(DesiredUpdate::Applied(now)) => {
                     self.trigger.fire(id);
                     return Ok(now);
                 }
-                DesiredUpdate::Stale(_) => continue,
+                Ok(DesiredUpdate::Stale(_)) => {}
+                // SQLite refuses a read-then-write transaction when a reconcile pass wrote
+                // in between ("database is locked"); the next attempt starts afresh.
+                Err(e) if e.is_unavailable() && attempt < ATTEMPTS => {
+                    tracing::debug!(instance_id = id, error = %e, "desired-state write retried");
+                    tokio::time::sleep(RETRY_PAUSE * attempt).await;
+                }
+                Err(e) => return Err(e.into()),
             }
         }
         Err(EngineError::Conflict)

@@ -46,10 +46,28 @@ async fn two_demo_instances_are_provisioned_and_isolated() {
     let h = Harness::start("iso").await;
     let a = h.engine.create(h.demo("alpha", "1.0"), None).await.unwrap();
     let b = h.engine.create(h.demo("bravo", "1.0"), None).await.unwrap();
+    // Triggers pile up while both provision: still one pass per instance at a time, so
+    // every object exists once (checked below).
+    let trigger = h.controller.as_ref().unwrap().trigger();
+    for _ in 0..20 {
+        trigger.fire(a.id);
+        trigger.fire(b.id);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let limit = Duration::from_secs(240);
     let a = h.wait_status(a.id, Status::Running, limit).await;
     let b = h.wait_status(b.id, Status::Running, limit).await;
     let (sa, sb) = (a.stack(), b.stack());
+    assert_eq!(
+        h.counts(a.id),
+        [2, 1, 1, 2],
+        "services, networks, volumes, secrets"
+    );
+    assert_eq!(
+        h.counts(b.id),
+        [2, 1, 1, 2],
+        "services, networks, volumes, secrets"
+    );
 
     // `docker stack ps` finds each instance's services by the stack label.
     let ps = docker(&[
