@@ -8,7 +8,7 @@
 //! host, so the name must resolve). Run:
 //!
 //! ```sh
-//! cargo run -p edge --release --example edge_bench
+//! cargo run -p edge --example edge_bench
 //! ```
 //!
 //! `EDGE_BENCH_SECONDS` (default 15) and `EDGE_BENCH_CONNECTIONS` (default 50) change the

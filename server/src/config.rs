@@ -12,6 +12,7 @@
 //! | `log_filter` | `RUST_LOG` | `info` |
 //! | `orders.max_rental_days` | `PLENUM_ORDERS_MAX_RENTAL_DAYS` | `90` (1 to 3650) |
 //! | `orders.auto_approve` | `PLENUM_ORDERS_AUTO_APPROVE` | `false` |
+//! | `edge.*` | `PLENUM_EDGE_<SETTING>`, e.g. `PLENUM_EDGE_BASE_DOMAIN` | see [`edge::settings`]; off |
 //!
 //! The file is `plenum.toml` in the working directory, or the path in `PLENUM_CONFIG`; it is
 //! optional, but if given it must exist. Unknown keys in it are errors.
@@ -55,6 +56,9 @@ pub struct Settings {
     /// Ordering: the longest rental and whether orders are approved without staff.
     #[serde(default)]
     pub orders: app::server::orders::OrderSettings,
+    /// The edge router (Caddy) in front of the instances and Plenum; off by default.
+    #[serde(default)]
+    pub edge: edge::EdgeSettings,
 }
 
 impl Default for Settings {
@@ -69,6 +73,7 @@ impl Default for Settings {
             log_format: LogFormat::Text,
             log_filter: "info".into(),
             orders: app::server::orders::OrderSettings::default(),
+            edge: edge::EdgeSettings::default(),
         }
     }
 }
@@ -92,6 +97,9 @@ pub enum ConfigError {
         /// What is accepted instead.
         accepted: &'static str,
     },
+    /// An `edge.*` setting cannot be used (e.g. a base domain that is no DNS name).
+    #[error(transparent)]
+    Edge(#[from] edge::SettingsError),
 }
 
 impl Settings {
@@ -139,6 +147,10 @@ impl Settings {
             .merge(
                 Env::prefixed("PLENUM_ORDERS_")
                     .map(|key| format!("orders.{}", key.as_str().to_lowercase()).into()),
+            )
+            .merge(
+                Env::prefixed("PLENUM_EDGE_")
+                    .map(|key| format!("edge.{}", key.as_str().to_lowercase()).into()),
             )
     }
 
@@ -190,6 +202,7 @@ impl Settings {
                 accepted: "a whole number of days from 1 to 3650",
             });
         }
+        self.edge.check()?;
         Ok(())
     }
 
@@ -286,6 +299,41 @@ mod tests {
                 err.contains("database_url") && !err.contains("hunter2"),
                 "{err}"
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn edge_settings_are_read_and_checked() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "p.toml",
+                "[edge]\nenabled = true\nbase_domain = \"events.example.org\"",
+            )?;
+            jail.set_env("PLENUM_EDGE_TLS_ISSUER", "internal");
+            let s = Settings::from_figment(Settings::figment(Some(Path::new("p.toml")))).unwrap();
+            assert!(s.edge.enabled);
+            assert_eq!(s.edge.base_domain, "events.example.org");
+            assert_eq!(s.edge.tls_issuer, edge::settings::TlsIssuer::Internal);
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("PLENUM_EDGE_BASE_DOMAIN", "not a domain");
+            let err = Settings::from_figment(Settings::figment(None))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("edge.base_domain") && err.contains("not a valid DNS name"),
+                "{err}"
+            );
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.create_file("p.toml", "[edge]\nui_hostname = \"-plenum.example.org\"")?;
+            let err = Settings::from_figment(Settings::figment(Some(Path::new("p.toml"))))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("edge.ui_hostname"), "{err}");
             Ok(())
         });
     }

@@ -9,6 +9,7 @@ use axum::Router;
 use axum::extract::FromRef;
 use axum::http::{HeaderName, HeaderValue, Request};
 use axum::routing::get;
+use edge::StoreDirectory;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -54,6 +55,12 @@ pub enum StartError {
     /// The session table could not be created.
     #[error(transparent)]
     Sessions(#[from] sessions::SessionTableError),
+    /// An `edge.*` setting cannot be used.
+    #[error(transparent)]
+    EdgeSettings(#[from] edge::SettingsError),
+    /// The client of Caddy's admin API could not be set up.
+    #[error(transparent)]
+    EdgeClient(#[from] edge::caddy::CaddyError),
 }
 
 /// A started Plenum: its router and state, ready to serve.
@@ -74,11 +81,17 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
     session_store
         .clone()
         .spawn_cleanup(Duration::from_secs(600));
+    let edge = start_edge(settings, &db)?;
     let state = AppState {
         db,
         orders: settings.orders,
+        edge: edge.as_ref().map(|(_, handle)| handle.clone()),
     };
-    let router = build_router(settings, state.clone(), session_store);
+    let edge_routes = match edge {
+        Some((setup, _)) => edge::http::router(setup, StoreDirectory::new(state.db.clone())),
+        None => Router::new(),
+    };
+    let router = build_router(settings, state.clone(), session_store, edge_routes);
     let order_scheduler = crate::scheduler::spawn_order_scheduler(
         state.db.clone(),
         crate::scheduler::ORDER_SCHEDULER_PERIOD,
@@ -89,6 +102,25 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         state,
         order_scheduler,
     })
+}
+
+/// With `edge.enabled`: the checked edge settings and the running edge reconciler (it keeps
+/// retrying while Caddy is unreachable; Plenum serves regardless).
+fn start_edge(
+    settings: &Settings,
+    db: &store::Db,
+) -> Result<Option<(edge::EdgeSetup, edge::EdgeHandle)>, StartError> {
+    if !settings.edge.enabled {
+        return Ok(None);
+    }
+    let setup = settings.edge.check()?;
+    let reconciler = edge::Reconciler::new(setup.clone(), StoreDirectory::new(db.clone()))?;
+    tracing::info!(
+        caddy = %setup.caddy_admin_url,
+        base_domain = %setup.base_domain,
+        "edge reconciler started"
+    );
+    Ok(Some((setup, reconciler.spawn())))
 }
 
 /// Opens and migrates the database named by the settings.
@@ -119,7 +151,12 @@ fn leptos_options(settings: &Settings) -> LeptosOptions {
         .build()
 }
 
-fn build_router(settings: &Settings, state: AppState, session_store: DbSessionStore) -> Router {
+fn build_router(
+    settings: &Settings,
+    state: AppState,
+    session_store: DbSessionStore,
+    edge_routes: Router<ServerState>,
+) -> Router {
     let leptos = leptos_options(settings);
     let routes = generate_route_list(App);
     let context_state = state.clone();
@@ -132,6 +169,7 @@ fn build_router(settings: &Settings, state: AppState, session_store: DbSessionSt
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .merge(edge_routes)
         .leptos_routes_with_context(&server_state, routes, provide_state.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

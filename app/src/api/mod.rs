@@ -4,6 +4,7 @@
 //! Endpoints are explicit (`/api/<area>/<verb>`) so that tests and scripts can name them.
 
 pub mod auth;
+pub mod edge;
 pub mod orders;
 pub mod orgs;
 pub mod staff;

@@ -9,4 +9,6 @@ pub struct AppState {
     pub db: Db,
     /// The ordering settings (maximum rental length, auto-approval).
     pub orders: super::orders::OrderSettings,
+    /// The edge router's reconciler, when Plenum configures one (`edge.enabled`).
+    pub edge: Option<edge::EdgeHandle>,
 }

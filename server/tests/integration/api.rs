@@ -484,6 +484,10 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
             Probe::NoId("staff only (tested: customers get 403)"),
         ),
         (
+            "/api/staff/edge",
+            Probe::NoId("staff only (tested in edge.rs: customers get 403)"),
+        ),
+        (
             "/api/orders/place",
             Probe::OrgId(&[
                 ("name", "Probe"),

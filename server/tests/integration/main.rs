@@ -6,4 +6,5 @@
 mod api;
 mod cli;
 mod common;
+mod edge;
 mod orders;
