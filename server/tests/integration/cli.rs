@@ -37,8 +37,13 @@ fn plenum(
 #[test]
 fn invalid_settings_stop_start_up_with_the_setting_named() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &str, &[&str]); 4] = [
+    let cases: [(&str, &str, &[&str]); 5] = [
         ("PLENUM_LOG_FORMAT", "xml", &["LOG_FORMAT", "json"]),
+        (
+            "PLENUM_EDGE_BASE_DOMAIN",
+            "events..example.org",
+            &["edge.base_domain", "not a valid DNS name"],
+        ),
         (
             "PLENUM_SESSION_IDLE_MINUTES",
             "0",
