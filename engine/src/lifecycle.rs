@@ -109,11 +109,6 @@ impl Engine {
         Self { ctx, trigger }
     }
 
-    /// The context (database, Docker, settings).
-    pub fn context(&self) -> &Context {
-        &self.ctx
-    }
-
     /// Creates an instance: generates its secrets by the template's rules, stores them
     /// encrypted with the record, and triggers provisioning.
     pub async fn create(

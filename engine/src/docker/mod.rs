@@ -69,14 +69,6 @@ impl DockerError {
             _ => false,
         }
     }
-
-    /// The HTTP status Docker answered with, if it answered.
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            DockerError::Api { status, .. } => Some(*status),
-            _ => None,
-        }
-    }
 }
 
 /// Converts a bollard error for `action`.
@@ -179,16 +171,6 @@ impl Docker {
             });
         }
         Ok(docker)
-    }
-
-    /// Checks that the engine answers.
-    pub async fn ping(&self) -> Result<(), DockerError> {
-        self.count();
-        self.client
-            .ping()
-            .await
-            .map(|_| ())
-            .map_err(|e| classify("ping the engine", e))
     }
 
     /// API calls made so far through this handle and its clones.

@@ -36,7 +36,7 @@ pub async fn entry_urls(
     })
 }
 
-/// GET `base` + `path`: healthy on 2xx. With several URLs (one per task), healthy when one
+/// GET `base` + `path`: healthy on 2xx (a redirect is unhealthy). With several URLs (one per task), healthy when one
 /// answers.
 pub async fn check(http: &reqwest::Client, bases: &[String], path: &str) -> EntryHealth {
     let Some(first) = bases.first() else {
@@ -53,4 +53,58 @@ pub async fn check(http: &reqwest::Client, bases: &[String], path: &str) -> Entr
         }
     }
     EntryHealth::Unhealthy(problem)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    /// A one-shot HTTP server answering `status_line`; its base URL.
+    async fn answering(status_line: &'static str) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                let mut buf = [0u8; 1024];
+                let _ = conn.read(&mut buf).await;
+                let answer = format!(
+                    "HTTP/1.1 {status_line}\r\nLocation: http://127.0.0.1:1/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                let _ = conn.write_all(answer.as_bytes()).await;
+            }
+        });
+        base
+    }
+
+    #[tokio::test]
+    async fn only_2xx_is_healthy_and_redirects_are_not_followed() {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .unwrap();
+        let ok = answering("200 OK").await;
+        assert_eq!(check(&http, &[ok], "/healthz").await, EntryHealth::Healthy);
+        let down = answering("503 Service Unavailable").await;
+        assert_eq!(
+            check(&http, std::slice::from_ref(&down), "/healthz").await,
+            EntryHealth::Unhealthy("HTTP 503".to_owned())
+        );
+        let moved = answering("302 Found").await;
+        assert_eq!(
+            check(&http, &[moved], "/healthz").await,
+            EntryHealth::Unhealthy("HTTP 302".to_owned())
+        );
+        assert_eq!(check(&http, &[], "/healthz").await, EntryHealth::NotChecked);
+        // One healthy task is enough.
+        let ok = answering("204 No Content").await;
+        assert_eq!(
+            check(&http, &[down, ok], "/healthz").await,
+            EntryHealth::Healthy
+        );
+    }
 }

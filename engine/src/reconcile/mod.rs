@@ -77,8 +77,10 @@ impl Context {
         key: SecretKey,
     ) -> Result<Self, SettingsError> {
         settings.validate()?;
+        // Redirects are not followed: an instance must not steer Plenum's requests elsewhere.
         let http = reqwest::Client::builder()
             .timeout(HEALTH_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .build()
             .map_err(|e| SettingsError {
