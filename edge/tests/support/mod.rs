@@ -217,6 +217,18 @@ impl Drop for Cleanup {
 /// Creates a detached service `name` on the edge network (DNS round robin) for test `test`;
 /// `extra` goes before the image, `command` after it.
 pub async fn create_service(test: &str, name: &str, extra: &[&str], image: &str, command: &[&str]) {
+    create_service_on(test, name, EDGE_NETWORK, extra, image, command).await;
+}
+
+/// [`create_service`] on another network.
+pub async fn create_service_on(
+    test: &str,
+    name: &str,
+    network: &str,
+    extra: &[&str],
+    image: &str,
+    command: &[&str],
+) {
     let label = format!("{TEST_LABEL}={test}");
     let mut args = vec![
         "service",
@@ -231,7 +243,7 @@ pub async fn create_service(test: &str, name: &str, extra: &[&str], image: &str,
         "--container-label",
         &label,
         "--network",
-        EDGE_NETWORK,
+        network,
         "--endpoint-mode",
         "dnsrr",
     ];
@@ -279,11 +291,23 @@ pub async fn create_demo_app(test: &str, name: &str, instance: &str) {
 /// A Caddy service from `plenum/caddy:2.6` with its admin API on 0.0.0.0:2019 inside the
 /// container only (not published) and 80/443 published in host mode.
 pub async fn create_caddy(test: &str, name: &str, http_port: u16, https_port: u16) {
+    create_caddy_on(test, name, EDGE_NETWORK, http_port, https_port).await;
+}
+
+/// [`create_caddy`] on another edge network.
+pub async fn create_caddy_on(
+    test: &str,
+    name: &str,
+    network: &str,
+    http_port: u16,
+    https_port: u16,
+) {
     let http = format!("mode=host,target=80,published={http_port}");
     let https = format!("mode=host,target=443,published={https_port}");
-    create_service(
+    create_service_on(
         test,
         name,
+        network,
         &[
             "--env",
             "CADDY_ADMIN=0.0.0.0:2019",
@@ -436,7 +460,7 @@ pub async fn plenum_listener(ip: Ipv4Addr) -> (TcpListener, SocketAddr) {
 }
 
 /// Serves Plenum's edge endpoints, and `/` saying `plenum ui`, on `listener`.
-pub fn serve_plenum(listener: TcpListener, setup: EdgeSetup, directory: MemoryDirectory) {
+pub fn serve_plenum<D: InstanceDirectory>(listener: TcpListener, setup: EdgeSetup, directory: D) {
     let router: Router = Router::new()
         .route("/", axum::routing::get(|| async { "plenum ui\n" }))
         .merge(edge::http::router(setup, directory));
