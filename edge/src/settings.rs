@@ -12,7 +12,6 @@
 //! | `caddy_admin_url` | Caddy's admin API as Plenum reaches it (never published) | `http://plenum_caddy:2019` |
 //! | `plenum_upstream` | Plenum's HTTP listener as Caddy dials it, `host:port` | `plenum_server:3000` |
 //! | `reconcile_seconds` | seconds between two reconcile passes (1 to 3600) | `15` |
-//! | `edge_network` | the shared overlay network of Caddy and the instances' entry services | `plenum_edge` |
 //! | `https_port` | the public HTTPS port HTTP requests are redirected to | `443` |
 
 use std::time::Duration;
@@ -57,8 +56,6 @@ pub struct EdgeSettings {
     pub plenum_upstream: String,
     /// Seconds between two reconcile passes.
     pub reconcile_seconds: u64,
-    /// The overlay network Caddy shares with the instances' entry services.
-    pub edge_network: String,
     /// The public HTTPS port (HTTP requests are redirected there).
     pub https_port: u16,
 }
@@ -75,7 +72,6 @@ impl Default for EdgeSettings {
             caddy_admin_url: "http://plenum_caddy:2019".to_owned(),
             plenum_upstream: "plenum_server:3000".to_owned(),
             reconcile_seconds: 15,
-            edge_network: "plenum_edge".to_owned(),
             https_port: 443,
         }
     }
@@ -122,8 +118,6 @@ pub struct EdgeSetup {
     pub plenum_upstream: String,
     /// Time between two reconcile passes; also the longest back-off.
     pub reconcile_period: Duration,
-    /// The shared edge overlay network.
-    pub edge_network: String,
     /// The public HTTPS port.
     pub https_port: u16,
 }
@@ -213,14 +207,6 @@ impl EdgeSettings {
                 "a whole number of seconds from 1 to 3600".to_owned(),
             ));
         }
-        let network = &self.edge_network;
-        if !is_docker_name(network) {
-            return Err(fail(
-                "edge_network",
-                network,
-                "a Docker network name: lowercase letters, digits, '-' and '_'".to_owned(),
-            ));
-        }
         if self.https_port == 0 {
             return Err(fail("https_port", "0", "a port from 1 to 65535".to_owned()));
         }
@@ -231,7 +217,6 @@ impl EdgeSettings {
             caddy_admin_url: admin.trim_end_matches('/').to_owned(),
             plenum_upstream: upstream.clone(),
             reconcile_period: Duration::from_secs(self.reconcile_seconds),
-            edge_network: network.clone(),
             https_port: self.https_port,
         })
     }
@@ -265,14 +250,6 @@ fn is_host_port(text: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
     port_ok && host_ok
-}
-
-fn is_docker_name(text: &str) -> bool {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 #[cfg(test)]
@@ -354,7 +331,6 @@ mod tests {
                 "plenum_upstream",
             ),
             (|s| s.reconcile_seconds = 0, "reconcile_seconds"),
-            (|s| s.edge_network = "Edge Net".to_owned(), "edge_network"),
             (|s| s.https_port = 0, "https_port"),
         ];
         for (change, setting) in cases {

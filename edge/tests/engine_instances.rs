@@ -167,7 +167,6 @@ async fn engine_instances_are_routed_paused_and_forgotten() {
         caddy_admin_url: format!("http://{}", forwarder.addr),
         plenum_upstream: plenum.to_string(),
         reconcile_seconds: 2,
-        edge_network,
         https_port: HTTPS_PORT,
         ..EdgeSettings::default()
     }
