@@ -1,6 +1,7 @@
 //! The Swarm engine: pure specs ([`spec`]), the bollard adapter ([`docker`]), one reconcile
 //! pass per instance ([`reconcile`]), the controller loop that runs the passes
-//! ([`controller`]) and the lifecycle operations the web layer calls ([`Engine`]).
+//! ([`controller`]) and the lifecycle operations the web layer calls ([`Engine`]);
+//! [`start`] starts it all inside Plenum.
 
 pub mod controller;
 pub mod docker;
@@ -9,7 +10,9 @@ pub mod reconcile;
 pub mod secrets;
 pub mod settings;
 pub mod spec;
+mod start;
 
 pub use controller::{Controller, ControllerHandle, Trigger};
 pub use lifecycle::{Engine, EngineError, NewInstanceRequest};
 pub use settings::{DockerEndpoint, EngineSettings, EntryAccess, SettingsError};
+pub use start::{RunningEngine, StartError, start};

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use domain::template::{EndpointMode, ResourceAmounts, parse_cpus, parse_memory};
 use serde::{Deserialize, Serialize};
+use store::SecretKey;
 use thiserror::Error;
 
 /// A setting with a value the engine cannot use; the message names the setting.
@@ -24,20 +25,17 @@ fn invalid(setting: &'static str, message: impl Into<String>) -> SettingsError {
     }
 }
 
-/// Where the Docker engine (a Swarm manager) answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+/// Where the Docker engine (a Swarm manager) answers, parsed from
+/// [`EngineSettings::docker_host`] and [`EngineSettings::docker_tls`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DockerEndpoint {
-    /// A local Unix socket.
-    Socket {
-        /// The socket's path.
-        path: PathBuf,
-    },
-    /// TCP, with TLS client certificates when `tls` is given.
+    /// A local Unix socket (`unix:///var/run/docker.sock`).
+    Socket(PathBuf),
+    /// TCP (`tcp://host:2376`), with TLS client certificates when given.
     Tcp {
-        /// `host:port` (a `tcp://` prefix is accepted).
+        /// `host:port`.
         address: String,
-        /// Client certificate, key and CA (all three PEM files), for `https`.
+        /// Client certificate, key and CA.
         tls: Option<TlsFiles>,
     },
 }
@@ -71,8 +69,16 @@ pub enum EntryAccess {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EngineSettings {
-    /// The Docker engine to talk to.
-    pub docker: DockerEndpoint,
+    /// Whether Plenum runs the engine (provisions instances on the Swarm).
+    pub enabled: bool,
+    /// A file holding the base64 key (32 bytes) that encrypts instance secrets in the
+    /// database; required when enabled. The key itself is never part of the settings.
+    pub secret_key_file: Option<PathBuf>,
+    /// The Docker engine to talk to, as in `DOCKER_HOST`: `unix:///path/to/socket` or
+    /// `tcp://host:port`.
+    pub docker_host: String,
+    /// Client certificate, key and CA (PEM files) for a `tcp://` host over TLS.
+    pub docker_tls: Option<TlsFiles>,
     /// Seconds before a Docker API call is given up.
     pub docker_timeout_seconds: u64,
     /// This Plenum installation's id, on every object as `org.plenum.installation`: two
@@ -109,9 +115,10 @@ pub struct EngineSettings {
 impl Default for EngineSettings {
     fn default() -> Self {
         Self {
-            docker: DockerEndpoint::Socket {
-                path: PathBuf::from("/var/run/docker.sock"),
-            },
+            enabled: false,
+            secret_key_file: None,
+            docker_host: "unix:///var/run/docker.sock".to_owned(),
+            docker_tls: None,
             docker_timeout_seconds: 60,
             installation_id: "plenum".to_owned(),
             edge_network: "plenum_edge".to_owned(),
@@ -141,17 +148,13 @@ fn is_plain_id(text: &str) -> bool {
 impl EngineSettings {
     /// Checks every setting; the error names the first bad one.
     pub fn validate(&self) -> Result<(), SettingsError> {
-        match &self.docker {
-            DockerEndpoint::Socket { path } if path.as_os_str().is_empty() => {
-                return Err(invalid("docker.path", "must name the Docker socket"));
-            }
-            DockerEndpoint::Tcp { address, .. }
-                if address.trim_start_matches("tcp://").is_empty() =>
-            {
-                return Err(invalid("docker.address", "must be host:port"));
-            }
-            _ => {}
+        if self.enabled && self.secret_key_file.is_none() {
+            return Err(invalid(
+                "secret_key_file",
+                "is required when the engine is enabled (a file with 32 random bytes in base64)",
+            ));
         }
+        self.docker_endpoint()?;
         if self.docker_timeout_seconds == 0 {
             return Err(invalid("docker_timeout_seconds", "must be at least 1"));
         }
@@ -204,6 +207,30 @@ impl EngineSettings {
         Ok(())
     }
 
+    /// The Docker endpoint, parsed.
+    pub fn docker_endpoint(&self) -> Result<DockerEndpoint, SettingsError> {
+        let host = self.docker_host.as_str();
+        let accepted = "must be unix:///path/to/socket or tcp://host:port";
+        if let Some(path) = host.strip_prefix("unix://") {
+            if path.is_empty() || self.docker_tls.is_some() {
+                return Err(invalid(
+                    "docker_host",
+                    format!("{accepted} (TLS only with tcp://)"),
+                ));
+            }
+            return Ok(DockerEndpoint::Socket(PathBuf::from(path)));
+        }
+        match host.strip_prefix("tcp://") {
+            Some(address) if !address.is_empty() && !address.contains('/') => {
+                Ok(DockerEndpoint::Tcp {
+                    address: address.to_owned(),
+                    tls: self.docker_tls.clone(),
+                })
+            }
+            _ => Err(invalid("docker_host", accepted)),
+        }
+    }
+
     /// The default resource limits, parsed.
     pub fn default_limits(&self) -> Result<ResourceAmounts, SettingsError> {
         let nano_cpus = self
@@ -221,6 +248,27 @@ impl EngineSettings {
         Ok(ResourceAmounts {
             nano_cpus,
             memory_bytes,
+        })
+    }
+
+    /// Reads the key from [`secret_key_file`](Self::secret_key_file). Errors name the file,
+    /// never its content.
+    pub fn secret_key(&self) -> Result<SecretKey, SettingsError> {
+        let path = self
+            .secret_key_file
+            .as_ref()
+            .ok_or_else(|| invalid("secret_key_file", "is not set"))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            invalid(
+                "secret_key_file",
+                format!("cannot read {}: {e}", path.display()),
+            )
+        })?;
+        SecretKey::from_base64(text.trim()).map_err(|_| {
+            invalid(
+                "secret_key_file",
+                format!("{} does not hold 32 bytes in base64", path.display()),
+            )
         })
     }
 
@@ -266,15 +314,59 @@ mod tests {
         );
         check(|s| s.default_cpus = Some("x".to_owned()), "default_cpus");
         check(|s| s.base_domain = "not a name".to_owned(), "base_domain");
+        check(|s| s.docker_host = "tcp://".to_owned(), "docker_host");
         check(
-            |s| {
-                s.docker = DockerEndpoint::Tcp {
-                    address: "tcp://".to_owned(),
-                    tls: None,
-                }
-            },
-            "docker.address",
+            |s| s.docker_host = "/var/run/docker.sock".to_owned(),
+            "docker_host",
         );
+    }
+
+    #[test]
+    fn the_key_comes_from_a_file_and_is_never_shown() {
+        let mut s = EngineSettings {
+            enabled: true,
+            ..Default::default()
+        };
+        assert_eq!(s.validate().unwrap_err().setting, "secret_key_file");
+        let dir = std::env::temp_dir().join(format!("plenum-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("key");
+        std::fs::write(&file, "bm90LWEta2V5\n").unwrap();
+        s.secret_key_file = Some(file.clone());
+        s.validate().unwrap();
+        let error = s.secret_key().unwrap_err().to_string();
+        assert!(
+            error.contains("32 bytes") && !error.contains("bm90"),
+            "{error}"
+        );
+        std::fs::write(&file, format!("{}\n", "QUFB".repeat(10) + "QUE=")).unwrap();
+        assert!(s.secret_key().is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn docker_hosts_parse() {
+        let mut s = EngineSettings::default();
+        assert_eq!(
+            s.docker_endpoint().unwrap(),
+            DockerEndpoint::Socket(PathBuf::from("/var/run/docker.sock"))
+        );
+        s.docker_host = "tcp://swarm.internal:2376".to_owned();
+        let tls = TlsFiles {
+            ca: "ca.pem".into(),
+            cert: "cert.pem".into(),
+            key: "key.pem".into(),
+        };
+        s.docker_tls = Some(tls.clone());
+        assert_eq!(
+            s.docker_endpoint().unwrap(),
+            DockerEndpoint::Tcp {
+                address: "swarm.internal:2376".to_owned(),
+                tls: Some(tls)
+            }
+        );
+        s.docker_host = "unix:///run/docker.sock".to_owned();
+        assert_eq!(s.docker_endpoint().unwrap_err().setting, "docker_host");
     }
 
     #[test]

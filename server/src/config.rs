@@ -13,6 +13,7 @@
 //! | `orders.max_rental_days` | `PLENUM_ORDERS_MAX_RENTAL_DAYS` | `90` (1 to 3650) |
 //! | `orders.auto_approve` | `PLENUM_ORDERS_AUTO_APPROVE` | `false` |
 //! | `edge.*` | `PLENUM_EDGE_<SETTING>`, e.g. `PLENUM_EDGE_BASE_DOMAIN` | see [`edge::settings`]; off |
+//! | `engine.*` | `PLENUM_ENGINE_<SETTING>`, e.g. `PLENUM_ENGINE_ENABLED` | see [`engine::settings`]; off |
 //!
 //! The file is `plenum.toml` in the working directory, or the path in `PLENUM_CONFIG`; it is
 //! optional, but if given it must exist. Unknown keys in it are errors.
@@ -59,6 +60,9 @@ pub struct Settings {
     /// The edge router (Caddy) in front of the instances and Plenum; off by default.
     #[serde(default)]
     pub edge: edge::EdgeSettings,
+    /// The Swarm engine that provisions instances; off by default.
+    #[serde(default)]
+    pub engine: engine::EngineSettings,
 }
 
 impl Default for Settings {
@@ -74,6 +78,7 @@ impl Default for Settings {
             log_filter: "info".into(),
             orders: app::server::orders::OrderSettings::default(),
             edge: edge::EdgeSettings::default(),
+            engine: engine::EngineSettings::default(),
         }
     }
 }
@@ -100,6 +105,9 @@ pub enum ConfigError {
     /// An `edge.*` setting cannot be used (e.g. a base domain that is no DNS name).
     #[error(transparent)]
     Edge(#[from] edge::SettingsError),
+    /// An `engine.*` setting cannot be used.
+    #[error(transparent)]
+    Engine(#[from] engine::SettingsError),
 }
 
 impl Settings {
@@ -152,6 +160,10 @@ impl Settings {
                 Env::prefixed("PLENUM_EDGE_")
                     .map(|key| format!("edge.{}", key.as_str().to_lowercase()).into()),
             )
+            .merge(
+                Env::prefixed("PLENUM_ENGINE_")
+                    .map(|key| format!("engine.{}", key.as_str().to_lowercase()).into()),
+            )
     }
 
     fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
@@ -203,6 +215,7 @@ impl Settings {
             });
         }
         self.edge.check()?;
+        self.engine.validate()?;
         Ok(())
     }
 
@@ -334,6 +347,40 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(err.contains("edge.ui_hostname"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn engine_settings_are_read_and_checked() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "p.toml",
+                "[engine]\nendpoint_mode = \"dnsrr\"\ndocker_host = \"tcp://swarm.internal:2376\"\n[engine.docker_tls]\nca = \"ca.pem\"\ncert = \"cert.pem\"\nkey = \"key.pem\"",
+            )?;
+            jail.set_env("PLENUM_ENGINE_PARALLELISM", "8");
+            let s = Settings::from_figment(Settings::figment(Some(Path::new("p.toml")))).unwrap();
+            assert!(!s.engine.enabled);
+            assert_eq!(s.engine.parallelism, 8);
+            assert_eq!(
+                s.engine.docker_endpoint().unwrap(),
+                engine::DockerEndpoint::Tcp {
+                    address: "swarm.internal:2376".to_owned(),
+                    tls: Some(engine::settings::TlsFiles {
+                        ca: "ca.pem".into(),
+                        cert: "cert.pem".into(),
+                        key: "key.pem".into(),
+                    }),
+                }
+            );
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("PLENUM_ENGINE_ENABLED", "true");
+            let err = Settings::from_figment(Settings::figment(None))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("engine.secret_key_file"), "{err}");
             Ok(())
         });
     }

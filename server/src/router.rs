@@ -61,6 +61,9 @@ pub enum StartError {
     /// The client of Caddy's admin API could not be set up.
     #[error(transparent)]
     EdgeClient(#[from] edge::caddy::CaddyError),
+    /// The Swarm engine could not start (a setting or the key file).
+    #[error(transparent)]
+    Engine(#[from] engine::StartError),
 }
 
 /// A started Plenum: its router and state, ready to serve.
@@ -72,6 +75,8 @@ pub struct Plenum {
     /// The loop that provisions approved orders when their rental begins; it stops when
     /// this is dropped.
     pub order_scheduler: crate::scheduler::OrderScheduler,
+    /// With `engine.enabled`: the Swarm engine (its controller stops when this is dropped).
+    pub engine: Option<engine::RunningEngine>,
 }
 
 /// Opens the database (migrating it), the session store, and builds the router.
@@ -82,6 +87,10 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         .clone()
         .spawn_cleanup(Duration::from_secs(600));
     let edge = start_edge(settings, &db)?;
+    let engine = engine::start(db.clone(), &settings.engine)?;
+    if engine.is_some() {
+        tracing::info!(installation = %settings.engine.installation_id, "Swarm engine started");
+    }
     let state = AppState {
         db,
         orders: settings.orders,
@@ -101,6 +110,7 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         router,
         state,
         order_scheduler,
+        engine,
     })
 }
 

@@ -14,7 +14,7 @@ mod tasks;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use bollard::API_DEFAULT_VERSION;
+use bollard::ClientVersion;
 use thiserror::Error;
 
 use crate::settings::{DockerEndpoint, EngineSettings};
@@ -91,6 +91,13 @@ pub(crate) fn classify(action: impl Into<String>, error: bollard::errors::Error)
     }
 }
 
+/// The API version spoken before [`Docker::negotiate`]: 1.41 (Docker 20.10, Debian 12's),
+/// which has every Swarm call the engine makes and which newer engines still accept.
+const API_VERSION: &ClientVersion = &ClientVersion {
+    major_version: 1,
+    minor_version: 41,
+};
+
 /// The Docker engine, with a counter of API calls made through this handle and its clones.
 #[derive(Debug, Clone)]
 pub struct Docker {
@@ -103,32 +110,34 @@ impl Docker {
     /// first call, so Plenum starts while the engine is down.
     pub fn connect(settings: &EngineSettings) -> Result<Self, DockerError> {
         let timeout = settings.docker_timeout_seconds;
-        let (endpoint, client) = match &settings.docker {
-            DockerEndpoint::Socket { path } => {
-                let endpoint = path.display().to_string();
-                let client =
-                    bollard::Docker::connect_with_socket(&endpoint, timeout, API_DEFAULT_VERSION);
-                (endpoint, client)
-            }
-            DockerEndpoint::Tcp { address, tls: None } => (
-                address.clone(),
-                bollard::Docker::connect_with_http(address, timeout, API_DEFAULT_VERSION),
+        let parsed = settings
+            .docker_endpoint()
+            .map_err(|e| DockerError::Connect {
+                endpoint: settings.docker_host.clone(),
+                message: e.to_string(),
+            })?;
+        let client = match &parsed {
+            DockerEndpoint::Socket(path) => bollard::Docker::connect_with_socket(
+                &path.display().to_string(),
+                timeout,
+                API_VERSION,
             ),
+            DockerEndpoint::Tcp { address, tls: None } => {
+                bollard::Docker::connect_with_http(address, timeout, API_VERSION)
+            }
             DockerEndpoint::Tcp {
                 address,
                 tls: Some(files),
-            } => (
-                address.clone(),
-                bollard::Docker::connect_with_ssl(
-                    address,
-                    &files.key,
-                    &files.cert,
-                    &files.ca,
-                    timeout,
-                    API_DEFAULT_VERSION,
-                ),
+            } => bollard::Docker::connect_with_ssl(
+                address,
+                &files.key,
+                &files.cert,
+                &files.ca,
+                timeout,
+                API_VERSION,
             ),
         };
+        let endpoint = settings.docker_host.clone();
         let client = client.map_err(|e| DockerError::Connect {
             endpoint,
             message: e.to_string(),

@@ -10,7 +10,6 @@ use std::time::Duration;
 use domain::instance::{EventKind, Status};
 use engine::Controller;
 use engine::reconcile::reconcile;
-use engine::settings::DockerEndpoint;
 use tokio::net::{UnixListener, UnixStream};
 use tokio::task::AbortHandle;
 
@@ -163,7 +162,12 @@ impl Drop for Proxy {
 async fn engine_unreachable_is_reported_and_converges_when_back() {
     let proxy = Proxy::start(Path::new("/var/run/docker.sock"));
     let path = proxy.path.clone();
-    let h = Harness::with("down", |s| s.docker = DockerEndpoint::Socket { path }, true).await;
+    let h = Harness::with(
+        "down",
+        |s| s.docker_host = format!("unix://{}", path.display()),
+        true,
+    )
+    .await;
     proxy.cut();
     let record = h
         .engine
