@@ -4,7 +4,7 @@
 //! | setting | meaning | default |
 //! |---|---|---|
 //! | `enabled` | whether Plenum configures an edge router at all | `false` |
-//! | `base_domain` | instances answer at `<slug>.<base_domain>` | `localhost` |
+//! | `base_domain` | instances answer at `<slug>.<base_domain>` (the engine's `base_domain`) | `plenum.localhost` |
 //! | `ui_hostname` | Plenum's own UI through the edge | `plenum.<base_domain>` |
 //! | `tls_issuer` | `acme` (public CA) or `internal` (Caddy's own CA, for tests) | `acme` |
 //! | `acme_email` | contact address given to the ACME CA | none |
@@ -64,7 +64,7 @@ impl Default for EdgeSettings {
     fn default() -> Self {
         Self {
             enabled: false,
-            base_domain: "localhost".to_owned(),
+            base_domain: "plenum.localhost".to_owned(),
             ui_hostname: None,
             tls_issuer: TlsIssuer::Acme,
             acme_email: None,

@@ -214,8 +214,20 @@ impl Settings {
                 accepted: "a whole number of days from 1 to 3650",
             });
         }
-        self.edge.check()?;
+        let edge = self.edge.check()?;
         self.engine.validate()?;
+        if self.edge.enabled
+            && self.engine.enabled
+            && domain::dns::DnsName::parse("base_domain", &self.engine.base_domain).ok()
+                != Some(edge.base_domain)
+        {
+            return Err(ConfigError::Invalid {
+                setting: "edge.base_domain",
+                value: self.edge.base_domain.clone(),
+                accepted: "the same domain as engine.base_domain: the engine names instances \
+                           <slug>.<engine.base_domain>, the edge routes <slug>.<edge.base_domain>",
+            });
+        }
         Ok(())
     }
 
@@ -404,6 +416,26 @@ mod tests {
                 err.contains("orders.max_rental_days") && err.contains("1 to 3650"),
                 "{err}"
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn edge_and_engine_agree_on_the_base_domain() {
+        Jail::expect_with(|jail| {
+            jail.set_env("PLENUM_EDGE_ENABLED", "true");
+            jail.set_env("PLENUM_ENGINE_ENABLED", "true");
+            jail.set_env("PLENUM_ENGINE_SECRET_KEY_FILE", "key");
+            jail.set_env("PLENUM_EDGE_BASE_DOMAIN", "events.example.org");
+            let err = Settings::from_figment(Settings::figment(None))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("edge.base_domain") && err.contains("engine.base_domain"),
+                "{err}"
+            );
+            jail.set_env("PLENUM_ENGINE_BASE_DOMAIN", "Events.Example.org");
+            Settings::from_figment(Settings::figment(None)).unwrap();
             Ok(())
         });
     }
