@@ -64,6 +64,11 @@ pub struct UserListItem {
     pub created_at: String,
 }
 
+mod instances;
+pub use instances::{
+    BulkOutcome, CalendarDayView, InstanceConsole, InstanceEventView, InstanceStatusUpdate,
+    InstanceView, ScaleChoice, StaffInstanceRow,
+};
 mod orders;
 pub use orders::{
     CatalogItem, OrderOptions, OrderView, PlanChoice, PlanSizing, SlugCheck, StaffCatalog,

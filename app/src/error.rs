@@ -29,6 +29,13 @@ pub enum AppError {
     /// The caller is known but their role does not allow this action on something they can see.
     #[error("Your role does not allow this.")]
     Forbidden,
+    /// The request cannot be carried out now; the message says why (e.g. the instance is
+    /// still carrying out the previous request).
+    #[error("{0}")]
+    Refused(String),
+    /// The action needs the Swarm engine, which this Plenum does not run.
+    #[error("The engine is not enabled on this Plenum; instances cannot be changed.")]
+    EngineDisabled,
     /// The browser could not reach Plenum.
     #[error("Plenum could not be reached: {0}")]
     Unreachable(String),
@@ -61,6 +68,8 @@ impl AppError {
             AppError::Unauthenticated | AppError::BadCredentials => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
+            AppError::Refused(_) => 409,
+            AppError::EngineDisabled => 503,
             AppError::Unreachable(_) => 502,
             AppError::Internal => 500,
         }

@@ -57,6 +57,13 @@ pub struct Engine {
     trigger: Trigger,
 }
 
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The context holds the secret key: show nothing of it.
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
 /// Attempts of an optimistic change before giving up with [`EngineError::Conflict`].
 const ATTEMPTS: u32 = 5;
 

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 mod csrf;
 mod health;
+mod instance_stream;
 pub mod router;
 pub mod scheduler;
 mod sessions;

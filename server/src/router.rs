@@ -95,6 +95,8 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         db,
         orders: settings.orders,
         edge: edge.as_ref().map(|(_, handle)| handle.clone()),
+        edge_setup: edge.as_ref().map(|(setup, _)| setup.clone()),
+        engine: engine.as_ref().map(|running| running.engine.clone()),
     };
     let edge_routes = match edge {
         Some((setup, _)) => edge::http::router(setup, StoreDirectory::new(state.db.clone())),
@@ -180,6 +182,7 @@ fn build_router(
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(edge_routes)
+        .merge(crate::instance_stream::router())
         .leptos_routes_with_context(&server_state, routes, provide_state.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

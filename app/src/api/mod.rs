@@ -5,7 +5,9 @@
 
 pub mod auth;
 pub mod edge;
+pub mod instances;
 pub mod orders;
 pub mod orgs;
 pub mod staff;
+pub mod staff_instances;
 pub mod staff_orders;

@@ -31,7 +31,15 @@ pub async fn session_store() -> Result<Session, AppError> {
 pub async fn current_actor(
     state: &AppState,
 ) -> Result<Option<(Actor, store::UserRecord)>, AppError> {
-    let session = session_store().await?;
+    actor_of_session(state, &session_store().await?).await
+}
+
+/// The user signed in on `session` (for routes outside server functions, such as the
+/// instance event stream), loaded fresh from the database; `None` when nobody is.
+pub async fn actor_of_session(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<(Actor, store::UserRecord)>, AppError> {
     let user_id: Option<i64> = session.get(USER_ID_KEY).await.map_err(|e| {
         tracing::error!(error = %e, "session could not be read");
         AppError::Internal
@@ -87,6 +95,16 @@ pub async fn authorize_org(
     action: OrgAction,
 ) -> Result<Authorized, AppError> {
     let actor = require_actor(state).await?;
+    authorize_org_as(state, actor, org_id, action).await
+}
+
+/// [`authorize_org`] for an actor already known (same answers).
+pub async fn authorize_org_as(
+    state: &AppState,
+    actor: Actor,
+    org_id: i64,
+    action: OrgAction,
+) -> Result<Authorized, AppError> {
     let membership = state
         .db
         .membership(org_id, actor.user_id)

@@ -3,7 +3,9 @@
 
 pub mod accounts;
 pub mod context;
+pub mod instances;
 pub mod orders;
+pub mod overview;
 pub mod passwords;
 mod state;
 

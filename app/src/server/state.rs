@@ -1,4 +1,4 @@
-//! What every request handler shares: the database, and later the engine.
+//! What every request handler shares: the database, the edge and the engine.
 
 use store::Db;
 
@@ -11,4 +11,8 @@ pub struct AppState {
     pub orders: super::orders::OrderSettings,
     /// The edge router's reconciler, when Plenum configures one (`edge.enabled`).
     pub edge: Option<edge::EdgeHandle>,
+    /// The checked edge settings (instance addresses), when the edge is enabled.
+    pub edge_setup: Option<edge::EdgeSetup>,
+    /// The Swarm engine's lifecycle operations, when Plenum runs it (`engine.enabled`).
+    pub engine: Option<engine::Engine>,
 }

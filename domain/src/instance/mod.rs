@@ -1,10 +1,14 @@
-//! Instances: their addresses (slugs), desired lifecycle, observed status, and the Swarm stack
-//! name each one gets.
+//! Instances: their addresses (slugs), desired lifecycle, observed status, the Swarm stack
+//! name each one gets, when a request must wait, and the staff overview's filter.
 
+mod actions;
+mod filter;
 mod lifecycle;
 mod slug;
 mod status;
 
+pub use actions::{Progress, busy_reason, check_plan_replicas, is_newer_version};
+pub use filter::{Filterable, InstanceFilter};
 pub use lifecycle::{Lifecycle, Operation};
 pub use slug::{RESERVED_SLUGS, SLUG_MAX_LEN, SLUG_MIN_LEN, Slug};
 pub use status::{

@@ -450,6 +450,9 @@ enum Probe {
         &'static str,
         &'static [(&'static str, &'static str)],
     ),
+    /// Takes an instance id: called with another organisation's instance and with an unknown
+    /// id.
+    InstanceId(&'static [(&'static str, &'static str)]),
     /// Takes no id; the reason says why it cannot leak another organisation's data.
     NoId(&'static str),
 }
@@ -543,6 +546,35 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
             "/api/staff/plans/set",
             Probe::NoId("staff only, no id (tested in orders.rs: customers get 403)"),
         ),
+        ("/api/instances/list", Probe::OrgId(&[])),
+        ("/api/instances/detail", Probe::InstanceId(&[])),
+        ("/api/instances/start", Probe::InstanceId(&[])),
+        ("/api/instances/stop", Probe::InstanceId(&[])),
+        (
+            "/api/instances/scale",
+            Probe::InstanceId(&[("service", "web"), ("replicas", "2")]),
+        ),
+        (
+            "/api/instances/upgrade",
+            Probe::InstanceId(&[("version", "1.1")]),
+        ),
+        (
+            "/api/instances/delete",
+            Probe::InstanceId(&[("confirm", "Victim's instance")]),
+        ),
+        ("/api/instances/reveal", Probe::InstanceId(&[])),
+        (
+            "/api/staff/instances/list",
+            Probe::NoId("staff only (tested in instances.rs: customers get 403)"),
+        ),
+        (
+            "/api/staff/instances/upgrade",
+            Probe::StaffOnly("ids", "{victim_instance}", &[("version", "1.1")]),
+        ),
+        (
+            "/api/staff/instances/calendar",
+            Probe::NoId("staff only (tested in instances.rs: customers get 403)"),
+        ),
         ("/api/auth/signup", Probe::NoId("creates a new account")),
         (
             "/api/auth/login",
@@ -606,6 +638,8 @@ async fn every_server_function_refuses_other_organisations() {
             .as_i64()
             .unwrap_or_else(|| panic!("victim's order: {}", victim_order.text))
             .to_string();
+        let victim_instance =
+            crate::instances::create_instance(&server, victim_org, "victim-instance").await;
         let victim_state = || async {
             let org = victim_org.to_string();
             (
@@ -620,6 +654,7 @@ async fn every_server_function_refuses_other_organisations() {
                 v.replace("{victim_email}", &victim_email)
                     .replace("{victim_id}", &victim_id)
                     .replace("{victim_order}", &victim_order)
+                    .replace("{victim_instance}", &victim_instance.to_string())
                     .replace("{start}", &start.to_string())
                     .replace("{end}", &end.to_string())
             };
@@ -627,6 +662,12 @@ async fn every_server_function_refuses_other_organisations() {
                 Probe::OrgId(extra) => (
                     "org_id",
                     victim_org.to_string(),
+                    extra,
+                    StatusCode::NOT_FOUND,
+                ),
+                Probe::InstanceId(extra) => (
+                    "id",
+                    victim_instance.to_string(),
                     extra,
                     StatusCode::NOT_FOUND,
                 ),
@@ -656,6 +697,12 @@ async fn every_server_function_refuses_other_organisations() {
         }
 
         let after = victim_state().await;
+        let instance = server.state.db.instance(victim_instance).await.unwrap();
+        assert_eq!(
+            (instance.generation, instance.lifecycle),
+            (1, domain::instance::Lifecycle::Running),
+            "{backend:?}: the victim's instance is unchanged"
+        );
         assert_eq!(
             before, after,
             "{backend:?}: the victim's organisation and orders are unchanged"

@@ -7,4 +7,5 @@ mod api;
 mod cli;
 mod common;
 mod edge;
+mod instances;
 mod orders;

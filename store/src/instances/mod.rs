@@ -74,6 +74,17 @@ impl Db {
             .collect()
     }
 
+    /// Every instance, erased ones included, by id (the staff overview).
+    pub async fn all_instances(&self) -> Result<Vec<InstanceRecord>, StoreError> {
+        instance::Entity::find()
+            .order_by_asc(instance::Column::Id)
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(InstanceRecord::try_from)
+            .collect()
+    }
+
     /// Every instance the engine still has work or watch duty for: all but those erased
     /// and observed erased. By id.
     pub async fn instances_to_reconcile(&self) -> Result<Vec<InstanceRecord>, StoreError> {

@@ -33,6 +33,19 @@ impl Db {
         find(self.connection(), id).await
     }
 
+    /// The order that instance `instance_id` was provisioned from, if it came from one.
+    pub async fn order_of_instance(
+        &self,
+        instance_id: i64,
+    ) -> Result<Option<OrderRecord>, StoreError> {
+        order::Entity::find()
+            .filter(order::Column::InstanceId.eq(instance_id))
+            .one(self.connection())
+            .await?
+            .map(OrderRecord::try_from)
+            .transpose()
+    }
+
     /// An organisation's orders, newest first.
     pub async fn orders_of_org(&self, org_id: i64) -> Result<Vec<OrderRecord>, StoreError> {
         let rows = order::Entity::find()

@@ -1,0 +1,42 @@
+//! Instances for the web layer: finding one the caller may see or act on (through its
+//! organisation), presenting it, and carrying out lifecycle requests through the engine.
+
+mod actions;
+mod present;
+
+pub use actions::{Request, act, reveal_initial_password};
+pub use present::{console, event_views, status_update, view};
+
+use super::AppState;
+use super::context::{authorize_org_as, internal, require_actor};
+use crate::error::AppError;
+use domain::access::{Actor, OrgAction};
+use store::{InstanceRecord, StoreError};
+
+/// Instance `id` if `actor` may perform `action` on its organisation. An instance of an
+/// organisation the actor is not a member of is [`AppError::NotFound`], exactly like an
+/// unknown id; a member without the role gets [`AppError::Forbidden`].
+pub async fn find_for(
+    state: &AppState,
+    actor: Actor,
+    id: i64,
+    action: OrgAction,
+) -> Result<InstanceRecord, AppError> {
+    let record = match state.db.instance(id).await {
+        Ok(record) => record,
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(internal(e)),
+    };
+    authorize_org_as(state, actor, record.organisation_id, action).await?;
+    Ok(record)
+}
+
+/// The signed-in user and instance `id`, if they may perform `action` on it.
+pub async fn authorize_instance(
+    state: &AppState,
+    id: i64,
+    action: OrgAction,
+) -> Result<(InstanceRecord, Actor), AppError> {
+    let actor = require_actor(state).await?;
+    Ok((find_for(state, actor, id, action).await?, actor))
+}
