@@ -1,4 +1,6 @@
 //! Small components shared by several pages.
 
+pub mod calendar_chart;
 pub mod feedback;
+pub mod live;
 pub mod nav;

@@ -33,6 +33,9 @@ pub fn Nav() -> impl IntoView {
                                                 <li>
                                                     <A href="/staff/orders">"Orders"</A>
                                                 </li>
+                                                <li>
+                                                    <A href="/staff/instances">"Instances"</A>
+                                                </li>
                                             })}
                                         <li>
                                             <A href="/account">"Account"</A>

@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod home;
+pub mod instance;
+pub mod instances;
 pub mod login;
 pub mod not_found;
 pub mod order;
@@ -9,4 +11,5 @@ pub mod orders;
 pub mod org;
 pub mod signup;
 pub mod staff;
+pub mod staff_instances;
 pub mod staff_orders;

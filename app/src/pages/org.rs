@@ -4,6 +4,7 @@ use crate::api::orgs::{AddMember, RemoveMember, SetMemberRole, org_details};
 use crate::components::feedback::{FieldError, FormError, last_error};
 use crate::dto::{MemberView, OrgDetail};
 use crate::pages::home::RequireLogin;
+use crate::pages::instances::OrgInstances;
 use crate::pages::orders::OrgOrders;
 use domain::organisation::OrgRole;
 use leptos::prelude::*;
@@ -107,6 +108,7 @@ fn OrgBody(org: OrgDetail, actions: MemberActions) -> impl IntoView {
                 </tbody>
             </table>
             {can_manage.then(|| view! { <AddMemberForm org_id action=actions.add /> })}
+            <OrgInstances org_id />
             <OrgOrders org_id can_manage />
         </section>
     }

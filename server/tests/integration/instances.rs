@@ -180,6 +180,31 @@ async fn console_shows_own_instances_and_refuses_with_reasons() {
         assert_eq!(foreign.0, StatusCode::NOT_FOUND);
         assert_eq!(foreign, unknown);
 
+        // The console page is rendered on the server with the event log.
+        let page = owner
+            .get(&format!("/instances/{id}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("event-log"), "{page}");
+        assert!(page.contains("create from template demo"));
+        assert!(page.contains("Reveal once"), "owners see the actions");
+        let page = member
+            .get(&format!("/instances/{id}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("event-log") && !page.contains("Reveal once"));
+        let page = stranger
+            .get(&format!("/instances/{id}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!page.contains("owned-congress") && page.contains("Not found"));
+
         // Nothing of this changed the desired state.
         let record = server.state.db.instance(id).await.unwrap();
         assert_eq!(record.generation, 1, "{backend:?}");
@@ -356,6 +381,19 @@ async fn staff_filter_bulk_upgrade_and_see_the_calendar() {
         assert!(by_id.iter().all(|(_, accepted, _)| !accepted));
         assert!(by_id[1].2.contains("previous request"), "{by_id:?}");
         assert!(by_id[2].2.contains("Not found"), "{by_id:?}");
+
+        let page = staff
+            .get("/staff/instances?status=running")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("running-congress"), "{page}");
+        assert!(
+            !page.contains("waiting-congress"),
+            "the filter comes from the query"
+        );
+        assert!(page.contains("calendar-chart-title") && page.contains("event-calendar"));
 
         let calendar = staff.call("staff/instances/calendar", &[]).await;
         assert_eq!(calendar.status, StatusCode::OK, "{}", calendar.text);
