@@ -222,9 +222,21 @@ async fn engine_instances_are_routed_paused_and_forgotten() {
         }
     })
     .await;
-    let (status, body) = get(&client, &url("two.edge.test")).await.unwrap();
-    assert_eq!(status, 200, "{body}");
-    assert!(body.contains("<h1 id=\"instance\">two</h1>"), "{body}");
+    // The other instance keeps answering (a request racing Caddy's reload of the new
+    // configuration on a kept-alive HTTP/2 connection may be reset once: Caddy closes the
+    // old server's connections).
+    let two_url = url("two.edge.test");
+    eventually(
+        "two still shows its page",
+        Duration::from_secs(10),
+        || async {
+            match get(&client, &two_url).await? {
+                (200, body) if body.contains("<h1 id=\"instance\">two</h1>") => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        },
+    )
+    .await;
 
     handle.stop();
     controller.shutdown().await;
