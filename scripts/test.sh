@@ -22,7 +22,12 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 say "building the web app (server + WASM)"
 cargo leptos build
 
-export PLENUM_E2E_BIN="$PWD/target/debug/plenum"
+# The browser tests run the binary cargo-leptos built together with the WASM bundle: a later
+# plain `cargo test` rebuilds target/debug/plenum with other compiler flags, and its pages
+# would no longer hydrate with this bundle.
+mkdir -p target/e2e
+cp target/debug/plenum target/e2e/plenum
+export PLENUM_E2E_BIN="$PWD/target/e2e/plenum"
 export PLENUM_E2E_SITE_DIR="$PWD/target/site"
 say "running the tests"
 cargo test --workspace --exclude frontend --no-fail-fast -- --test-threads="${PLENUM_TEST_THREADS:-2}"
