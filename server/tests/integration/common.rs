@@ -58,6 +58,8 @@ pub struct TestServer {
     pub state: app::server::AppState,
     pub database_url: String,
     _dir: Option<tempfile::TempDir>,
+    /// With `engine.enabled`: the engine, kept so that its controller runs.
+    _engine: Option<engine::RunningEngine>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -116,6 +118,7 @@ impl TestServer {
             state: plenum.state,
             database_url,
             _dir: dir,
+            _engine: plenum.engine,
             task,
         }
     }

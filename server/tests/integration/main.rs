@@ -6,6 +6,7 @@
 mod api;
 mod cli;
 mod common;
+mod console_swarm;
 mod edge;
 mod instances;
 mod orders;

@@ -1,0 +1,194 @@
+//! The instance console against the real local Docker Swarm (SQLite, like the engine
+//! tests): a Plenum with `engine.enabled` creates a `demo` instance; its owner watches the
+//! provisioning steps and the status arrive on the event stream, reveals the initial
+//! password once, upgrades, stops and deletes it from the console's server functions.
+//! Like the engine tests it fails — never skips — without Docker in Swarm mode and the
+//! local images; it uses its own installation id and instance-id base and erases what it
+//! created.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use domain::instance::{Slug, Status};
+use domain::template::EndpointMode;
+use engine::NewInstanceRequest;
+use engine::settings::EntryAccess;
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Statement};
+
+use crate::common::{Backend, Client, PASSWORD, TestServer, email};
+
+/// `SecretKey::from_bytes([7; 32])` in base64, as `engine.secret_key_file` holds it.
+const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+
+fn docker(args: &[&str]) -> String {
+    let out = Command::new("docker")
+        .args(args)
+        .output()
+        .expect("docker runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Removes what an installation left behind if the test failed before erasing.
+struct Cleanup(String);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let filter = format!("label=org.plenum.installation={}", self.0);
+        for kind in ["service", "secret", "network", "volume"] {
+            for id in docker(&[kind, "ls", "-q", "--filter", &filter]).split_whitespace() {
+                docker(&[kind, "rm", id]);
+            }
+        }
+    }
+}
+
+/// Reads the stream until `needle` has arrived.
+async fn wait_for(stream: &mut reqwest::Response, seen: &mut String, needle: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(180);
+    while !seen.contains(needle) {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("{needle:?} did not arrive; got:\n{seen}"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("stream ended before {needle:?}; got:\n{seen}"));
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+/// Waits until the console says the instance accepts requests again.
+async fn settled(owner: &Client, id: &str) {
+    for _ in 0..180 {
+        let console = owner.call("instances/detail", &[("id", id)]).await;
+        if console.body["instance"]["busy"].is_null() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    panic!("instance {id} stayed busy");
+}
+
+#[tokio::test]
+async fn console_drives_a_real_instance_and_streams_its_steps() {
+    let state = docker(&["info", "--format", "{{.Swarm.LocalNodeState}}"]);
+    assert_eq!(
+        state.trim(),
+        "active",
+        "needs Docker in Swarm mode (scripts/ensure-docker.sh)"
+    );
+    let seed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0) as u64
+        ^ u64::from(std::process::id());
+    let installation = format!("t-console-{:x}", seed % 0xffff_ffff);
+    let _cleanup = Cleanup(installation.clone());
+    let key_dir = tempfile::tempdir().unwrap();
+    let key_file = key_dir.path().join("key");
+    std::fs::write(&key_file, KEY).unwrap();
+    let server = TestServer::start_with(Backend::Sqlite, |s| {
+        s.engine.enabled = true;
+        s.engine.secret_key_file = Some(key_file.clone());
+        s.engine.installation_id = installation.clone();
+        s.engine.edge_network = format!("{installation}_edge");
+        s.engine.base_domain = "plenum.test".to_owned();
+        s.engine.endpoint_mode = EndpointMode::Dnsrr;
+        s.engine.entry_access = EntryAccess::BridgeAddress;
+        s.engine.resync_seconds = 2;
+        s.engine.orphan_grace_seconds = 3600;
+    })
+    .await;
+    let db = &server.state.db;
+    let owner = server.client();
+    owner.sign_up(&email("owner"), PASSWORD).await;
+    let org = owner.first_org_id().await;
+
+    // Instance ids from a base of their own, so stack names never meet another run's.
+    let base = 100_000 + (seed % 800_000) as i64;
+    db.connection()
+        .execute(Statement::from_string(
+            db.connection().get_database_backend(),
+            format!(
+                "INSERT INTO instances (id, organisation_id, name, slug, template, version, \
+                 lifecycle, replicas, generation, status, observed_generation, created_at, \
+                 updated_at, status_at) VALUES ({base}, {org}, 'base', 'base-{base}', 'demo', \
+                 '1.0', 'erased', '{{}}', 1, 'erased', 1, '2026-01-01 00:00:00', \
+                 '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            ),
+        ))
+        .await
+        .unwrap();
+    let engine = server.state.engine.clone().expect("engine enabled");
+    let slug = format!("console-{base}");
+    let record = engine
+        .create(
+            NewInstanceRequest {
+                organisation_id: org,
+                name: "Console congress".to_owned(),
+                slug: Slug::parse(&slug).unwrap(),
+                template: "demo".to_owned(),
+                version: "1.0".to_owned(),
+                replicas: BTreeMap::new(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let id = record.id.to_string();
+
+    let mut stream = owner
+        .get(&format!("/api/instances/{id}/events/stream"))
+        .await;
+    assert_eq!(stream.status(), StatusCode::OK);
+    let mut seen = String::new();
+    wait_for(&mut stream, &mut seen, "create service").await;
+    wait_for(&mut stream, &mut seen, r#""status":"running""#).await;
+    settled(&owner, &id).await;
+
+    let first = owner.call("instances/reveal", &[("id", &id)]).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert!(
+        first.body.as_str().is_some_and(|p| p.len() >= 8),
+        "a password"
+    );
+    let second = owner.call("instances/reveal", &[("id", &id)]).await;
+    assert_eq!(second.status, StatusCode::BAD_REQUEST);
+    assert_eq!(second.invalid().0, "secret");
+    assert!(
+        !seen.contains(first.body.as_str().unwrap()),
+        "no secret in the log"
+    );
+
+    db.add_catalog_version("demo", "1.1").await.ok();
+    let upgrade = owner
+        .call("instances/upgrade", &[("id", &id), ("version", "1.1")])
+        .await;
+    assert_eq!(upgrade.status, StatusCode::OK, "{}", upgrade.text);
+    wait_for(&mut stream, &mut seen, "upgrade from 1.0 to 1.1").await;
+    wait_for(&mut stream, &mut seen, r#""version":"1.1""#).await;
+    settled(&owner, &id).await;
+
+    let stop = owner.call("instances/stop", &[("id", &id)]).await;
+    assert_eq!(stop.status, StatusCode::OK, "{}", stop.text);
+    wait_for(&mut stream, &mut seen, r#""status":"stopped""#).await;
+    settled(&owner, &id).await;
+
+    let delete = owner
+        .call(
+            "instances/delete",
+            &[("id", &id), ("confirm", "Console congress")],
+        )
+        .await;
+    assert_eq!(delete.status, StatusCode::OK, "{}", delete.text);
+    wait_for(&mut stream, &mut seen, r#""status":"removed""#).await;
+
+    engine.erase(record.id, None).await.unwrap();
+    for _ in 0..120 {
+        if db.instance(record.id).await.unwrap().status == Status::Erased {
+            return;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    panic!("instance {id} was not erased");
+}
