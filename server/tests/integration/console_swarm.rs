@@ -1,7 +1,9 @@
 //! The instance console against the real local Docker Swarm (SQLite, like the engine
-//! tests): a Plenum with `engine.enabled` creates a `demo` instance; its owner watches the
-//! provisioning steps and the status arrive on the event stream, reveals the initial
-//! password once, upgrades, stops and deletes it from the console's server functions.
+//! tests): a Plenum with `engine.enabled` creates a `demo` instance; its owner is refused
+//! while it is provisioning, watches the steps and the status arrive on the event stream,
+//! meets the requests' rules (typed name, catalog version, plan ceiling), reveals the
+//! initial password once, upgrades, stops and deletes it from the console's server
+//! functions.
 //! Like the engine tests it fails — never skips — without Docker in Swarm mode and the
 //! local images; it uses its own installation id and instance-id base and erases what it
 //! created.
@@ -141,10 +143,47 @@ async fn console_drives_a_real_instance_and_streams_its_steps() {
         .get(&format!("/api/instances/{id}/events/stream"))
         .await;
     assert_eq!(stream.status(), StatusCode::OK);
+    // Mid-operation: refused with the reason, and nothing is lost or changed.
+    let early = owner.call("instances/stop", &[("id", &id)]).await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.text);
+    assert_eq!(early.error_kind(), "Refused");
     let mut seen = String::new();
     wait_for(&mut stream, &mut seen, "create service").await;
     wait_for(&mut stream, &mut seen, r#""status":"running""#).await;
     settled(&owner, &id).await;
+    assert_eq!(db.instance(record.id).await.unwrap().generation, 1);
+
+    // The requests' own rules, checked on the server.
+    for (endpoint, form, field) in [
+        (
+            "instances/delete",
+            [("id", id.as_str()), ("confirm", "Console")],
+            "confirm",
+        ),
+        (
+            "instances/upgrade",
+            [("id", id.as_str()), ("version", "9.9")],
+            "version",
+        ),
+        (
+            "instances/scale",
+            [("id", id.as_str()), ("service", "web")],
+            "replicas",
+        ),
+    ] {
+        let mut form = form.to_vec();
+        if endpoint == "instances/scale" {
+            form.push(("replicas", "2"));
+        }
+        let reply = owner.call(endpoint, &form).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{endpoint}: {}",
+            reply.text
+        );
+        assert_eq!(reply.invalid().0, field, "{endpoint}");
+    }
 
     let first = owner.call("instances/reveal", &[("id", &id)]).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);

@@ -1,7 +1,7 @@
-//! Lifecycle requests on an instance the caller may manage: the busy rule first (a request
-//! on an instance mid-operation is refused with the reason, never dropped), then the
-//! request's own rules (plan ceiling for customers, newer catalog versions, the typed name
-//! for deletion), then the engine.
+//! Lifecycle requests on an instance the caller may manage: the engine must be enabled,
+//! then the busy rule (a request on an instance mid-operation is refused with the reason,
+//! never dropped), then the request's own rules (plan ceiling for customers, newer catalog
+//! versions, the typed name for deletion), then the engine.
 
 use domain::access::Actor;
 use domain::instance::{Operation, Progress, busy_reason, check_plan_replicas};
@@ -79,20 +79,21 @@ pub async fn act(
         generation: record.generation,
         observed_generation: record.observed_generation,
     };
+    let engine = engine(state)?;
     if let Some(reason) = busy_reason(&progress, request.operation()) {
         return Err(AppError::Refused(reason));
     }
     let who = Some(actor.user_id);
     let id = record.id;
     let result = match request {
-        Request::Start => engine(state)?.start(id, who).await,
-        Request::Stop => engine(state)?.stop(id, who).await,
+        Request::Start => engine.start(id, who).await,
+        Request::Stop => engine.stop(id, who).await,
         Request::Scale { service, replicas } => {
             if !actor.is_staff {
                 let ceiling = plan_replicas(state, record, &service).await?;
                 check_plan_replicas(&service, replicas, ceiling)?;
             }
-            engine(state)?.scale(id, &service, replicas, who).await
+            engine.scale(id, &service, replicas, who).await
         }
         Request::Upgrade(version) => {
             if !upgrades(state, record).await?.contains(&version) {
@@ -104,7 +105,7 @@ pub async fn act(
                     ),
                 ));
             }
-            engine(state)?.upgrade(id, &version, who).await
+            engine.upgrade(id, &version, who).await
         }
         Request::Delete { confirm } => {
             if confirm.trim() != record.name {
@@ -113,7 +114,7 @@ pub async fn act(
                     "Type the instance's name exactly to confirm the deletion.",
                 ));
             }
-            engine(state)?.remove(id, who).await
+            engine.remove(id, who).await
         }
     };
     let now = result.map_err(engine_error)?;
