@@ -164,3 +164,47 @@ pub async fn event_calendar(
         })
         .collect())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_come_from_the_query() {
+        assert_eq!(
+            parse_filter("", "", "", "", "").unwrap(),
+            InstanceFilter::default()
+        );
+        let filter = parse_filter(
+            "engine unreachable",
+            " 7 ",
+            "4.2.1",
+            "2027-03-01",
+            "2027-03-31",
+        )
+        .unwrap();
+        assert_eq!(filter.status, Some(Status::EngineUnreachable));
+        assert_eq!(filter.organisation_id, Some(7));
+        assert_eq!(filter.version.as_deref(), Some("4.2.1"));
+        assert_eq!(filter.event_to, Some("2027-03-31".parse().unwrap()));
+        for (status, org, from) in [("sleeping", "", ""), ("", "seven", ""), ("", "", "March")] {
+            assert!(matches!(
+                parse_filter(status, org, "", from, ""),
+                Err(AppError::Invalid { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn bulk_ids_are_a_bounded_list() {
+        assert_eq!(parse_ids("3, 5,,8").unwrap(), [3, 5, 8]);
+        assert!(parse_ids("").is_err());
+        assert!(parse_ids("3,x").is_err());
+        let many = (0..=BULK_MAX)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        assert!(parse_ids(&many).is_err());
+    }
+}
