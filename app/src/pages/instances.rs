@@ -1,13 +1,32 @@
 //! An organisation's instances, shown on its page, each linking to its console.
 
 use crate::api::instances::org_instances;
+use crate::dto::InstanceView;
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// The instances of organisation `org_id`.
+/// The instances of an organisation, loaded by [`org_instances_resource`].
+pub type InstancesResource = Resource<Result<Vec<InstanceView>, AppError>>;
+
+/// Loads the instances of the organisation `org_id()` (none: not found). The organisation
+/// page creates it next to its other resources, before any of them is awaited: a resource
+/// created inside a resolved `Suspense` gets another id on the server than in the hydrating
+/// browser, which then misses its data and fails to hydrate the page.
+pub fn org_instances_resource(
+    org_id: impl Fn() -> Option<i64> + Send + Sync + 'static,
+) -> InstancesResource {
+    Resource::new(org_id, |id| async move {
+        match id {
+            Some(id) => org_instances(id).await,
+            None => Err(AppError::NotFound),
+        }
+    })
+}
+
+/// The instances of an organisation.
 #[component]
-pub fn OrgInstances(org_id: i64) -> impl IntoView {
-    let instances = Resource::new(|| (), move |_| org_instances(org_id));
+pub fn OrgInstances(instances: InstancesResource) -> impl IntoView {
     view! {
         <h2>"Instances"</h2>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -182,7 +182,7 @@ fn SlugInput(error: Signal<Option<crate::error::AppError>>) -> impl IntoView {
                 "3 to 40 lowercase letters, digits and hyphens; your instance is reached at this name."
             </p>
             <input id="order-slug" name="slug" required minlength="3" maxlength="40"
-                pattern="[a-z][a-z0-9-]*" autocomplete="off"
+                pattern="[a-z][a-z0-9\\-]*" autocomplete="off"
                 aria-describedby="slug-hint slug-status slug-error"
                 on:input=move |ev| typed.set(event_target_value(&ev)) />
             <p id="slug-status" class="slug-status" aria-live="polite">

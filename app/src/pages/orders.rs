@@ -4,14 +4,41 @@
 use crate::api::orders::{CancelOrder, org_orders};
 use crate::components::feedback::{FormError, last_error};
 use crate::dto::OrderView;
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+/// The orders of an organisation, loaded by [`org_orders_resource`], and the action that
+/// cancels one (the list reloads after each).
+#[derive(Clone, Copy)]
+pub struct OrdersResource {
+    orders: Resource<Result<Vec<OrderView>, AppError>>,
+    cancel: ServerAction<CancelOrder>,
+}
+
+/// Loads the orders of the organisation `org_id()` (none: not found). Created by the
+/// organisation page before any resource is awaited, like
+/// [`crate::pages::instances::org_instances_resource`] (same reason).
+pub fn org_orders_resource(
+    org_id: impl Fn() -> Option<i64> + Send + Sync + 'static,
+) -> OrdersResource {
+    let cancel = ServerAction::<CancelOrder>::new();
+    let orders = Resource::new(
+        move || (org_id(), cancel.version().get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => org_orders(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    OrdersResource { orders, cancel }
+}
+
 /// The orders of organisation `org_id`; owners (and staff) may order and cancel.
 #[component]
-pub fn OrgOrders(org_id: i64, can_manage: bool) -> impl IntoView {
-    let cancel = ServerAction::<CancelOrder>::new();
-    let orders = Resource::new(move || cancel.version().get(), move |_| org_orders(org_id));
+pub fn OrgOrders(org_id: i64, can_manage: bool, orders: OrdersResource) -> impl IntoView {
+    let OrdersResource { orders, cancel } = orders;
     let error = last_error(cancel);
     view! {
         <h2>"Orders"</h2>

@@ -4,8 +4,8 @@ use crate::api::orgs::{AddMember, RemoveMember, SetMemberRole, org_details};
 use crate::components::feedback::{FieldError, FormError, last_error};
 use crate::dto::{MemberView, OrgDetail};
 use crate::pages::home::RequireLogin;
-use crate::pages::instances::OrgInstances;
-use crate::pages::orders::OrgOrders;
+use crate::pages::instances::{InstancesResource, OrgInstances, org_instances_resource};
+use crate::pages::orders::{OrdersResource, OrgOrders, org_orders_resource};
 use domain::organisation::OrgRole;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -48,6 +48,11 @@ fn OrgView() -> impl IntoView {
             }
         },
     );
+    // Created here, before anything is awaited, so that server and browser number them alike.
+    let lists = OrgLists {
+        instances: org_instances_resource(org_id),
+        orders: org_orders_resource(org_id),
+    };
     let actions = MemberActions {
         add,
         set_role,
@@ -57,7 +62,7 @@ fn OrgView() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(org) => view! { <OrgBody org actions /> }.into_any(),
+                    Ok(org) => view! { <OrgBody org actions lists /> }.into_any(),
                     Err(e) => view! {
                         <section class="card narrow">
                             <h1>"Organisation"</h1>
@@ -77,8 +82,15 @@ struct MemberActions {
     remove: ServerAction<RemoveMember>,
 }
 
+/// The organisation's instances and orders.
+#[derive(Clone, Copy)]
+struct OrgLists {
+    instances: InstancesResource,
+    orders: OrdersResource,
+}
+
 #[component]
-fn OrgBody(org: OrgDetail, actions: MemberActions) -> impl IntoView {
+fn OrgBody(org: OrgDetail, actions: MemberActions, lists: OrgLists) -> impl IntoView {
     let row_error = Signal::derive(move || {
         last_error(actions.set_role)
             .get()
@@ -108,8 +120,8 @@ fn OrgBody(org: OrgDetail, actions: MemberActions) -> impl IntoView {
                 </tbody>
             </table>
             {can_manage.then(|| view! { <AddMemberForm org_id action=actions.add /> })}
-            <OrgInstances org_id />
-            <OrgOrders org_id can_manage />
+            <OrgInstances instances=lists.instances />
+            <OrgOrders org_id can_manage orders=lists.orders />
         </section>
     }
 }
