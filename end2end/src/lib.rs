@@ -10,6 +10,12 @@
 //!
 //! Both processes are killed when the [`Harness`] is dropped, also when a test panics.
 //! `scripts/test.sh` builds the app (`cargo leptos build`) and sets the two variables.
+//!
+//! [`Harness::start_on`] runs Plenum with more settings (a TOML file), on another address,
+//! and with command-line steps before it starts ([`PlenumCli`]); [`swarm`] holds what the
+//! tests against the real Docker Swarm and a Caddy edge need.
+
+pub mod swarm;
 
 use fantoccini::elements::Element;
 use fantoccini::error::CmdError;
@@ -19,7 +25,7 @@ use serde_json::{Value, json};
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{Read, Write as _};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -65,8 +71,9 @@ fn required_path(var: &str) -> PathBuf {
     path
 }
 
-/// A program this test needs from Debian, with an optional override by environment variable.
-fn program(var: &str, default: &str, package: &str) -> PathBuf {
+/// A program this test needs from Debian, with an optional override by environment variable;
+/// fails the test naming the package to install if it is missing.
+pub fn program(var: &str, default: &str, package: &str) -> PathBuf {
     let path = std::env::var_os(var).map_or_else(|| PathBuf::from(default), PathBuf::from);
     assert!(
         path.exists(),
@@ -195,6 +202,13 @@ impl Harness {
     /// Starts Plenum (fresh SQLite database, free port) and ChromeDriver (free port), and waits
     /// until both answer. Fails with instructions if the app was not built.
     pub fn start() -> Self {
+        Self::start_on(Ipv4Addr::LOCALHOST.into(), free_port(), "", |_| {})
+    }
+
+    /// Like [`Harness::start`], but Plenum listens on `ip`:`port`, reads `config` as its
+    /// settings file (TOML; none if empty), and `prepare` runs before it starts, e.g.
+    /// `plenum migrate` and `plenum admin create` on its database.
+    pub fn start_on(ip: IpAddr, port: u16, config: &str, prepare: impl FnOnce(&PlenumCli)) -> Self {
         let bin = required_path("PLENUM_E2E_BIN");
         let site_dir = required_path("PLENUM_E2E_SITE_DIR");
         assert!(
@@ -214,22 +228,24 @@ impl Harness {
             .tempdir()
             .expect("cannot create a temporary directory");
 
-        let port = free_port();
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let addr = SocketAddr::new(ip, port);
         let base_url = format!("http://{addr}");
-        let data_dir = run_dir.path().join("data");
-        let mut command = Command::new(&bin);
-        command
-            .current_dir(run_dir.path())
-            .env("PLENUM_LISTEN", addr.to_string())
-            .env("PLENUM_DATA_DIR", &data_dir)
-            .env("PLENUM_SITE_DIR", &site_dir)
-            .env("PLENUM_PUBLIC_URL", &base_url)
-            .env_remove("DATABASE_URL")
-            .env_remove("PLENUM_CONFIG")
-            .env_remove("LEPTOS_SITE_ROOT")
-            .env("RUST_LOG", "info");
-        let mut plenum = ProcessGuard::spawn("plenum", command, run_dir.path().join("plenum.log"));
+        let config_file = (!config.is_empty()).then(|| {
+            let path = run_dir.path().join("plenum.toml");
+            std::fs::write(&path, config)
+                .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+            path
+        });
+        let cli = PlenumCli {
+            bin,
+            run_dir: run_dir.path().to_owned(),
+            site_dir,
+            config_file,
+            addr,
+        };
+        prepare(&cli);
+        let mut plenum =
+            ProcessGuard::spawn("plenum", cli.command(), run_dir.path().join("plenum.log"));
 
         let driver_port = free_port();
         let driver_addr = SocketAddr::from(([127, 0, 0, 1], driver_port));
@@ -269,10 +285,16 @@ impl Harness {
     /// Opens a new browser session with a profile (and so cookies) of its own. `who` names it
     /// in failure messages.
     pub async fn browser(&self, who: &str) -> Browser<'_> {
+        self.browser_with(who, &[]).await
+    }
+
+    /// [`Harness::browser`] with more Chromium flags, e.g. `--host-resolver-rules=…`.
+    pub async fn browser_with(&self, who: &str, extra_args: &[&str]) -> Browser<'_> {
         let n = self.sessions.get() + 1;
         self.sessions.set(n);
         let profile = self.run_dir.path().join(format!("chromium-profile-{n}"));
         let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| (*a).to_owned()).collect();
+        args.extend(extra_args.iter().map(|a| (*a).to_owned()));
         args.push(format!("--user-data-dir={}", profile.display()));
         let capabilities: Capabilities = serde_json::from_value(json!({
             "browserName": "chrome",
@@ -296,6 +318,75 @@ impl Harness {
             client,
             who: who.to_owned(),
         }
+    }
+}
+
+/// Runs the `plenum` binary with the settings of the harness' server (same data directory,
+/// database and settings file), before that server starts.
+pub struct PlenumCli {
+    bin: PathBuf,
+    run_dir: PathBuf,
+    site_dir: PathBuf,
+    config_file: Option<PathBuf>,
+    addr: SocketAddr,
+}
+
+impl PlenumCli {
+    /// The command that runs `plenum` with the harness' environment (no arguments yet).
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.bin);
+        command
+            .current_dir(&self.run_dir)
+            .env("PLENUM_LISTEN", self.addr.to_string())
+            .env("PLENUM_DATA_DIR", self.data_dir())
+            .env("PLENUM_SITE_DIR", &self.site_dir)
+            .env("PLENUM_PUBLIC_URL", format!("http://{}", self.addr))
+            .env_remove("DATABASE_URL")
+            .env_remove("LEPTOS_SITE_ROOT")
+            .env("RUST_LOG", "info");
+        match &self.config_file {
+            Some(file) => command.env("PLENUM_CONFIG", file),
+            None => command.env_remove("PLENUM_CONFIG"),
+        };
+        command
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.run_dir.join("data")
+    }
+
+    /// The SQLite database file the server will use.
+    pub fn database(&self) -> PathBuf {
+        self.data_dir().join("plenum.db")
+    }
+
+    /// Runs `plenum args…` with `stdin` as its standard input; returns its standard output,
+    /// or fails the test with its output.
+    pub fn run(&self, args: &[&str], stdin: &str) -> String {
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run plenum {args:?}: {e}"));
+        if let Some(mut input) = child.stdin.take() {
+            input
+                .write_all(stdin.as_bytes())
+                .unwrap_or_else(|e| panic!("cannot write to plenum {args:?}: {e}"));
+        }
+        let output = child
+            .wait_with_output()
+            .unwrap_or_else(|e| panic!("plenum {args:?} did not finish: {e}"));
+        assert!(
+            output.status.success(),
+            "plenum {args:?} failed ({}):\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
     }
 }
 
@@ -372,6 +463,13 @@ impl Browser<'_> {
     pub async fn goto(&self, path: &str) {
         let url = format!("{}{path}", self.harness.base_url);
         if let Err(e) = self.client.goto(&url).await {
+            self.fail(&format!("loading {url} failed: {e}")).await;
+        }
+    }
+
+    /// Loads an absolute `url` (another host than Plenum's, e.g. an instance's address).
+    pub async fn goto_url(&self, url: &str) {
+        if let Err(e) = self.client.goto(url).await {
             self.fail(&format!("loading {url} failed: {e}")).await;
         }
     }
@@ -456,6 +554,17 @@ impl Browser<'_> {
     pub async fn eventually<T>(
         &self,
         what: &str,
+        probe: impl AsyncFnMut() -> Result<Option<T>, CmdError>,
+    ) -> T {
+        self.eventually_within(WAIT, what, probe).await
+    }
+
+    /// [`Browser::eventually`] with another limit than [`WAIT`], for slow things such as a
+    /// container starting.
+    pub async fn eventually_within<T>(
+        &self,
+        limit: Duration,
+        what: &str,
         mut probe: impl AsyncFnMut() -> Result<Option<T>, CmdError>,
     ) -> T {
         let start = Instant::now();
@@ -466,8 +575,8 @@ impl Browser<'_> {
                 Ok(None) => {}
                 Err(e) => last_error = Some(e.to_string()),
             }
-            if start.elapsed() >= WAIT {
-                let mut msg = format!("waited {WAIT:?} for {what}");
+            if start.elapsed() >= limit {
+                let mut msg = format!("waited {limit:?} for {what}");
                 if let Some(e) = last_error {
                     let _ = write!(msg, " (last WebDriver error: {e})");
                 }

@@ -1,0 +1,420 @@
+//! Issue 5's journey in a real headless Chromium against a real Plenum with `engine.enabled`
+//! and `edge.enabled`, on the real Docker Swarm behind a real Caddy: a customer orders a demo
+//! instance, staff approve it, the console shows it provisioning and then running (live, from
+//! the event stream, without a page load), the instance's page answers at its host name
+//! through the edge over HTTPS, the customer stops it and its host name shows the paused page.
+//!
+//! Plenum runs on the host at the `docker_gwbridge` gateway (Caddy dials it there); Caddy is
+//! a Swarm service on the test's own edge network with 80/443 published in host mode on free
+//! ports; Chromium resolves `*.e2e.test` to 127.0.0.1 and so reaches Caddy. `curl`, trusting
+//! only Caddy's internal root, checks the status codes and the certificates.
+//!
+//! Like the other Swarm tests it fails — never skips — without Docker in Swarm mode and the
+//! local images; every Swarm object carries the test's own random installation id, instance
+//! ids start at a random base, and everything is removed at the end, also after a failure.
+//! Needs the built app (`scripts/test.sh`, or `cargo leptos build` with `PLENUM_E2E_BIN` and
+//! `PLENUM_E2E_SITE_DIR` set by hand).
+
+use end2end::swarm::{self, CADDY_IMAGE, Installation};
+use end2end::{Browser, Harness, free_port, program};
+use serde_json::json;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const CUSTOMER: &str = "customer@example.com";
+const STAFF: &str = "staff@example.com";
+const PASSWORD: &str = "correct horse 42";
+const BASE_DOMAIN: &str = "e2e.test";
+/// `SecretKey::from_bytes([7; 32])` in base64, as `engine.secret_key_file` holds it.
+const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+/// Limit for what waits on containers: an instance's services starting, Caddy's routes.
+const SLOW: Duration = Duration::from_secs(120);
+
+/// Plenum's settings: the engine on this Swarm (no IPVS: DNS round robin; health checks over
+/// `docker_gwbridge`) and the edge through the test's Caddy with its internal CA.
+fn settings(
+    installation: &Installation,
+    key_file: &Path,
+    caddy_admin: &str,
+    plenum_upstream: &str,
+    https_port: u16,
+) -> String {
+    format!(
+        "[engine]\n\
+         enabled = true\n\
+         secret_key_file = {key_file:?}\n\
+         installation_id = {installation_id:?}\n\
+         edge_network = {edge_network:?}\n\
+         base_domain = {BASE_DOMAIN:?}\n\
+         endpoint_mode = \"dnsrr\"\n\
+         entry_access = \"bridge-address\"\n\
+         resync_seconds = 2\n\
+         orphan_grace_seconds = 3600\n\
+         [edge]\n\
+         enabled = true\n\
+         base_domain = {BASE_DOMAIN:?}\n\
+         tls_issuer = \"internal\"\n\
+         caddy_admin_url = \"http://{caddy_admin}\"\n\
+         plenum_upstream = {plenum_upstream:?}\n\
+         reconcile_seconds = 2\n\
+         https_port = {https_port}\n",
+        key_file = key_file.display().to_string(),
+        installation_id = installation.id(),
+        edge_network = installation.edge_network(),
+    )
+}
+
+/// Before Plenum starts: the schema; an erased instance with the run's id base (so the
+/// instances of this run get ids above it, and stacks `pl<id>` of their own), in an
+/// organisation of its own; and the staff account, by the command line as the README says.
+fn prepare(cli: &end2end::PlenumCli, id_base: i64) {
+    cli.run(&["migrate"], "");
+    let sqlite3 = program("PLENUM_E2E_SQLITE3", "/usr/bin/sqlite3", "sqlite3");
+    let sql = format!(
+        "INSERT INTO organisations (name, created_at) VALUES ('e2e id base', '2026-01-01 00:00:00');\n\
+         INSERT INTO instances (id, organisation_id, name, slug, template, version, lifecycle, \
+         replicas, generation, status, observed_generation, created_at, updated_at, status_at) \
+         VALUES ({id_base}, last_insert_rowid(), 'base', 'base-{id_base}', 'demo', '1.0', 'erased', \
+         '{{}}', 1, 'erased', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00', '2026-01-01 00:00:00');\n"
+    );
+    let output = Command::new(sqlite3)
+        .arg(cli.database())
+        .arg(sql)
+        .output()
+        .expect("sqlite3 runs");
+    assert!(
+        output.status.success(),
+        "inserting the id base failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    cli.run(
+        &["admin", "create", "--email", STAFF],
+        &format!("{PASSWORD}\n"),
+    );
+}
+
+/// `GET url` with curl, trusting only `root` (a PEM file) and resolving the URL's host to
+/// 127.0.0.1: the status code and the body, or curl's error.
+fn curl(root: &Path, host: &str, port: u16, url: &str) -> Result<(u16, String), String> {
+    let output = Command::new("curl")
+        .args(["--silent", "--show-error", "--max-time", "10", "--cacert"])
+        .arg(root)
+        .arg("--resolve")
+        .arg(format!("{host}:{port}:127.0.0.1"))
+        .args(["--write-out", "\n%{http_code}", url])
+        .output()
+        .map_err(|e| format!("cannot run curl: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() {
+        return Err(format!(
+            "curl: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", &text));
+    let code = code.parse().map_err(|e| format!("status {code:?}: {e}"))?;
+    Ok((code, body.to_owned()))
+}
+
+/// Logs in at /login and waits for the dashboard.
+async fn log_in(browser: &Browser<'_>, email: &str) {
+    browser.goto("/login").await;
+    browser.fill("#login-form", "email", email).await;
+    browser.fill("#login-form", "password", PASSWORD).await;
+    browser.submit("#login-form").await;
+    browser.wait_for_path("/").await;
+    browser.wait_for_text("header .who", email).await;
+}
+
+/// Sets the value of the form control matching `css` as a person's choice would (with the
+/// `input` and `change` events the app listens to); for selects and date inputs.
+async fn choose(browser: &Browser<'_>, css: &str, value: &str) {
+    browser.wait_for(css).await;
+    browser
+        .js(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1];\
+             e.dispatchEvent(new Event('input', { bubbles: true }));\
+             e.dispatchEvent(new Event('change', { bubbles: true })); return e.value;",
+            vec![json!(css), json!(value)],
+        )
+        .await;
+    browser
+        .eventually(&format!("`{css}` to hold {value:?}"), async || {
+            let now = browser
+                .client()
+                .execute(
+                    "return document.querySelector(arguments[0]).value;",
+                    vec![json!(css)],
+                )
+                .await?;
+            Ok((now == json!(value)).then_some(()))
+        })
+        .await;
+}
+
+/// Reloads `url` until the element matching `css` shows `expected` (the edge needs a pass or
+/// two after a change); returns the whole page's text.
+async fn wait_for_page(browser: &Browser<'_>, url: &str, css: &str, expected: &str) -> String {
+    browser
+        .eventually_within(
+            SLOW,
+            &format!("{url} to show {expected:?} in `{css}`"),
+            async || {
+                browser.goto_url(url).await;
+                let found = browser.text(css).await?.filter(|t| t.contains(expected));
+                if found.is_none() {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    return Ok(None);
+                }
+                browser.text("body").await
+            },
+        )
+        .await
+}
+
+/// Fails if the browser console reports a hydration error, a panic of the WASM app or an
+/// attribute the browser could not use, since the last look.
+async fn assert_clean_console(browser: &Browser<'_>) {
+    let console = browser.console().await;
+    for problem in ["hydration", "panicked", "Invalid regular expression"] {
+        if console.contains(problem) {
+            browser
+                .fail(&format!(
+                    "the browser console reports {problem:?}:\n{console}"
+                ))
+                .await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses() {
+    swarm::preflight(&[CADDY_IMAGE, "plenum/demo-app:1.0", "plenum/postgres:15"]);
+    program("PLENUM_E2E_CURL", "/usr/bin/curl", "curl");
+    let started = Instant::now();
+
+    // --- The Swarm side: an installation of our own, its edge network and Caddy ---
+    let installation = Installation::new("e2e-console");
+    let slug = format!("congress-{}", installation.suffix());
+    let host = format!("{slug}.{BASE_DOMAIN}");
+    installation.create_edge_network();
+    let (http_port, https_port) = (free_port(), free_port());
+    let caddy = format!("{}-caddy", installation.id());
+    installation.create_caddy(&caddy, http_port, https_port);
+    let caddy_ip = swarm::wait_until("Caddy's container", SLOW, || {
+        swarm::container_ip(&caddy).ok_or_else(|| "not running yet".to_owned())
+    })
+    .await;
+
+    // --- Plenum on the host, where Caddy reaches it ---
+    let keys = tempfile::tempdir().expect("a temporary directory");
+    let key_file = keys.path().join("key");
+    std::fs::write(&key_file, KEY).expect("the key file is written");
+    let gateway = swarm::gateway_ip();
+    let port = free_port();
+    let config = settings(
+        &installation,
+        &key_file,
+        &format!("{caddy_ip}:2019"),
+        &format!("{gateway}:{port}"),
+        https_port,
+    );
+    let harness = Harness::start_on(gateway.into(), port, &config, |cli| {
+        prepare(cli, installation.id_base());
+    });
+
+    // --- The customer signs up and orders a demo instance for tomorrow's congress ---
+    let resolve = format!("--host-resolver-rules=MAP *.{BASE_DOMAIN} 127.0.0.1");
+    let customer = harness
+        .browser_with("customer", &[&resolve, "--ignore-certificate-errors"])
+        .await;
+    customer.goto("/signup").await;
+    customer.fill("#signup-form", "email", CUSTOMER).await;
+    customer.fill("#signup-form", "password", PASSWORD).await;
+    customer.submit("#signup-form").await;
+    customer.wait_for_path("/").await;
+    let org_href = customer
+        .wait_for("#org-list a")
+        .await
+        .attr("href")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    if !org_href.starts_with("/orgs/") {
+        customer
+            .fail(&format!("the organisation link is {org_href:?}"))
+            .await;
+    }
+    customer.goto(&format!("{org_href}/order")).await;
+    customer.wait_for_handler("#order-form", "submit").await;
+    let dates = customer
+        .js(
+            "const today = document.querySelector('#order-start').min;\
+             const next = new Date(today + 'T00:00:00Z'); next.setUTCDate(next.getUTCDate() + 1);\
+             return [today, next.toISOString().slice(0, 10)];",
+            vec![],
+        )
+        .await;
+    let (Some(today), Some(tomorrow)) = (dates[0].as_str(), dates[1].as_str()) else {
+        customer
+            .fail(&format!("no dates from the order form: {dates}"))
+            .await;
+    };
+    customer
+        .fill("#order-form", "name", "Spring congress")
+        .await;
+    customer.fill("#order-form", "slug", &slug).await;
+    customer.wait_for_text("#slug-status", "available").await;
+    choose(&customer, "#order-template", "demo").await;
+    choose(&customer, "#order-version", "1.0").await;
+    choose(&customer, "#order-plan", "small").await;
+    choose(&customer, "#order-start", today).await;
+    choose(&customer, "#order-end", tomorrow).await;
+    customer
+        .fill("#order-form", "event_days", &format!("{tomorrow} 80"))
+        .await;
+    customer
+        .fill("#order-form", "contact", "Ada, +49 30 1234")
+        .await;
+    customer.submit("#order-form").await;
+    let placed = customer
+        .wait_for_text("#order-placed", "placed: pending")
+        .await;
+    let order_id = placed
+        .strip_prefix("Order ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|id| id.parse::<i64>().ok());
+    let Some(order_id) = order_id else {
+        customer
+            .fail(&format!("no order number in {placed:?}"))
+            .await;
+    };
+
+    // --- Staff approve it in the queue; the rental has begun, so it is provisioned ---
+    let staff = harness.browser("staff").await;
+    log_in(&staff, STAFF).await;
+    staff.goto("/staff/orders").await;
+    let row = format!("tr[data-order=\"{order_id}\"]");
+    staff.wait_for_text(&row, &slug).await;
+    staff
+        .wait_for_handler(&format!("{row} form"), "submit")
+        .await;
+    staff.click_button(&row, "Approve").await;
+    staff
+        .eventually("the approved order to leave the queue", async || {
+            let gone = staff
+                .client()
+                .execute(
+                    "return document.querySelector(arguments[0]) === null;",
+                    vec![json!(row)],
+                )
+                .await?;
+            Ok((gone == json!(true)).then_some(()))
+        })
+        .await;
+    if let Some(error) = staff.text(".form-error").await.ok().flatten() {
+        staff
+            .fail(&format!("approving showed an error: {error}"))
+            .await;
+    }
+    assert_clean_console(&staff).await;
+    staff.close().await;
+
+    // --- The customer opens the new instance's console: provisioning, then running live ---
+    customer.goto(&org_href).await;
+    customer.wait_for_text("#instances", &slug).await;
+    customer.click("#instances a[href^=\"/instances/\"]").await;
+    customer.wait_for("section.instance-console").await;
+    let console = customer.path().await.unwrap_or_default();
+    if !console.starts_with("/instances/") {
+        customer
+            .fail(&format!("the instance link led to {console}"))
+            .await;
+    }
+    let first_status = customer.wait_for_text("#instance-status", "").await;
+    if !first_status.starts_with("provisioning") {
+        customer
+            .fail(&format!(
+                "right after approval the console should say provisioning, not {first_status:?}"
+            ))
+            .await;
+    }
+    customer
+        .wait_for_handler("section.instance-console form", "submit")
+        .await;
+    let marker = customer.set_page_marker().await;
+    customer
+        .eventually_within(SLOW, "the console to show running", async || {
+            Ok(customer
+                .text("#instance-status")
+                .await?
+                .filter(|s| s.starts_with("running")))
+        })
+        .await;
+    customer.wait_for_text("#event-log", "create service").await;
+    customer
+        .assert_no_page_load(&marker, "the status changing to running")
+        .await;
+
+    // --- Its address opens the instance's own page through the edge, over HTTPS ---
+    let url = format!("https://{host}:{https_port}/");
+    let link = customer.wait_for(&format!("a[href=\"{url}\"]")).await;
+    if let Err(e) = link.click().await {
+        customer
+            .fail(&format!("clicking the address {url} failed: {e}"))
+            .await;
+    }
+    let page = wait_for_page(&customer, &url, "h1#instance", &slug).await;
+    assert!(
+        !page.contains("paused"),
+        "the running instance's page: {page}"
+    );
+    let root_dir = tempfile::tempdir().expect("a temporary directory");
+    let root = root_dir.path().join("caddy-root.pem");
+    std::fs::write(&root, swarm::caddy_root(&caddy).await).expect("the root is written");
+    let (status, body) = curl(&root, &host, https_port, &url)
+        .unwrap_or_else(|e| panic!("{url} over HTTPS with Caddy's root: {e}"));
+    assert_eq!(status, 200, "{url}: {body}");
+    assert!(
+        body.contains(&format!("<h1 id=\"instance\">{slug}</h1>")),
+        "{url} is the instance's own page: {body}"
+    );
+
+    // --- The customer stops it: the console says stopped, the address the paused page ---
+    customer.goto(&console).await;
+    customer.wait_for_text("#instance-status", "running").await;
+    customer
+        .wait_for_handler("section.instance-console form", "submit")
+        .await;
+    let marker = customer.set_page_marker().await;
+    customer
+        .click_button("section.instance-console .row-actions", "Stop")
+        .await;
+    customer
+        .eventually_within(SLOW, "the console to show stopped", async || {
+            Ok(customer
+                .text("#instance-status")
+                .await?
+                .filter(|s| s.starts_with("stopped")))
+        })
+        .await;
+    customer
+        .assert_no_page_load(&marker, "stopping the instance")
+        .await;
+    let page = wait_for_page(&customer, &url, "#edge-status", "paused").await;
+    assert!(
+        page.contains("This meeting platform is paused"),
+        "the paused page: {page}"
+    );
+    let (status, body) = curl(&root, &host, https_port, &url)
+        .unwrap_or_else(|e| panic!("{url} over HTTPS with Caddy's root: {e}"));
+    assert_eq!(status, 503, "{url} when paused: {body}");
+    assert!(body.contains("data-page=\"paused\""), "{body}");
+
+    assert_clean_console(&customer).await;
+    customer.close().await;
+    drop(harness);
+    eprintln!("console journey took {:.1?}", started.elapsed());
+}
