@@ -129,6 +129,7 @@ mod tests {
             version: "1.0".to_owned(),
             lifecycle,
             replicas: BTreeMap::new(),
+            limits: BTreeMap::new(),
             generation: 1,
             status,
             status_reason: None,

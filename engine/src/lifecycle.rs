@@ -142,6 +142,8 @@ impl Engine {
                     template: request.template,
                     version: request.version,
                     replicas: request.replicas,
+                    // Made by hand, not ordered: no plan, the template's limits.
+                    limits: BTreeMap::new(),
                     lifecycle: Lifecycle::Running,
                 },
                 &values,

@@ -24,6 +24,7 @@ fn context(mode: EndpointMode) -> RenderContext {
         hostname: "three.demo.test".to_owned(),
         tag: "1.0.0".to_owned(),
         replicas: BTreeMap::from([("web".to_owned(), 2)]),
+        limits: BTreeMap::new(),
         default_limits: ResourceAmounts {
             nano_cpus: Some(500_000_000),
             memory_bytes: Some(256 << 20),

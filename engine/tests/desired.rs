@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use domain::instance::{Lifecycle, Status};
+use domain::order::{limits_of, parse_sizing};
 use domain::template::{EndpointMode, builtin};
 use engine::EngineSettings;
 use engine::reconcile::DesiredStack;
@@ -23,6 +24,7 @@ fn record(lifecycle: Lifecycle) -> InstanceRecord {
         version: "1.0".to_owned(),
         lifecycle,
         replicas: BTreeMap::from([("web".to_owned(), 2)]),
+        limits: BTreeMap::new(),
         generation: 1,
         status: Status::Provisioning,
         status_reason: None,
@@ -43,6 +45,10 @@ fn settings() -> EngineSettings {
 }
 
 fn desired(lifecycle: Lifecycle) -> DesiredStack {
+    desired_for(&record(lifecycle))
+}
+
+fn desired_for(record: &InstanceRecord) -> DesiredStack {
     let values = BTreeMap::from([
         (
             "postgres_password".to_owned(),
@@ -53,13 +59,7 @@ fn desired(lifecycle: Lifecycle) -> DesiredStack {
             SecretValue::new("admin-secret"),
         ),
     ]);
-    DesiredStack::build(
-        &record(lifecycle),
-        &builtin("demo").unwrap(),
-        values,
-        &settings(),
-    )
-    .unwrap()
+    DesiredStack::build(record, &builtin("demo").unwrap(), values, &settings()).unwrap()
 }
 
 #[test]
@@ -149,4 +149,66 @@ fn every_spec_carries_the_installation_label() {
         error.contains("nope") && !error.contains("pw-one"),
         "{error}"
     );
+}
+
+/// Secret references for every secret of `d`'s stack, as Swarm would have created them.
+fn refs_of(d: &DesiredStack) -> SecretRefs {
+    d.stack()
+        .secrets
+        .keys()
+        .map(|s| {
+            let name = d.secret(s).unwrap().name.unwrap();
+            (
+                s.clone(),
+                SecretRef {
+                    id: format!("id-{s}"),
+                    name,
+                },
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_plans_limits_reach_the_service_specs_field_by_field() {
+    let sizing = parse_sizing(
+        r#"{"web": {"replicas": 2, "cpus": "0.75", "memory": "300M"}, "db": {"replicas": 1, "cpus": "1.5", "memory": "2G"}}"#,
+    )
+    .unwrap();
+    let mut with_plan = record(Lifecycle::Running);
+    with_plan.limits = limits_of(&sizing).unwrap();
+    let d = desired_for(&with_plan);
+    let refs = refs_of(&d);
+    for (service, cpus, memory) in [
+        ("web", 750_000_000, 300 << 20),
+        ("db", 1_500_000_000, 2 << 30),
+    ] {
+        let spec = d.service(service, &refs).unwrap();
+        let limits = spec
+            .task_template
+            .unwrap()
+            .resources
+            .unwrap()
+            .limits
+            .unwrap();
+        assert_eq!(limits.nano_cpus, Some(cpus), "{service}");
+        assert_eq!(limits.memory_bytes, Some(memory), "{service}");
+        assert_eq!(
+            limits.nano_cpus, with_plan.limits[service].nano_cpus,
+            "{service}"
+        );
+        assert_eq!(
+            limits.memory_bytes, with_plan.limits[service].memory_bytes,
+            "{service}"
+        );
+    }
+    // New limits, new spec hash: the reconciler updates the services.
+    let without = desired(Lifecycle::Running).objects().unwrap();
+    let with = d.objects().unwrap();
+    for name in ["pl42_web", "pl42_db"] {
+        assert_ne!(
+            with.services[name].spec_hash, without.services[name].spec_hash,
+            "{name}"
+        );
+    }
 }

@@ -235,6 +235,7 @@ fn rendered() -> RenderedStack {
         hostname: "verein.example.org".to_owned(),
         tag: TAG.to_owned(),
         replicas: BTreeMap::new(),
+        limits: BTreeMap::new(),
         default_limits: ResourceAmounts::default(),
         extra_constraints: Vec::new(),
         endpoint_mode: EndpointMode::Vip,

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_accounts;
 mod m20261125_000002_instances;
 mod m20261126_000003_orders;
+mod m20261126_000004_instance_limits;
 
 /// Runs every migration Plenum knows, in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_accounts::Migration),
             Box::new(m20261125_000002_instances::Migration),
             Box::new(m20261126_000003_orders::Migration),
+            Box::new(m20261126_000004_instance_limits::Migration),
         ]
     }
 }

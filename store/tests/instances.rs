@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use domain::account::Email;
 use domain::instance::{EventKind, Lifecycle, Slug, Status, StatusReport};
+use domain::template::ResourceAmounts;
 use sea_orm::{ConnectionTrait, Statement};
 use store::{
     Db, DesiredChange, DesiredUpdate, NewInstance, NewUser, SecretKey, SecretValue, StoreError,
@@ -45,6 +46,7 @@ fn new_instance(org_id: i64, slug: &str) -> NewInstance {
         template: "demo".to_owned(),
         version: "1.0".to_owned(),
         replicas: BTreeMap::from([("web".to_owned(), 2)]),
+        limits: BTreeMap::new(),
         lifecycle: Lifecycle::Running,
     }
 }
@@ -295,6 +297,50 @@ async fn desired_changes_are_optimistic() {
         .map(|e| e.message)
         .collect();
     assert_eq!(kinds, ["scale", "erase", "remove", "stop", "created"]);
+}
+
+#[tokio::test]
+async fn plan_limits_survive_scaling_and_upgrades() {
+    let (_dir, db) = db().await;
+    let (user, org) = org(&db).await;
+    let limits = BTreeMap::from([(
+        "web".to_owned(),
+        ResourceAmounts {
+            nano_cpus: Some(750_000_000),
+            memory_bytes: Some(300 << 20),
+        },
+    )]);
+    let inst = db
+        .create_instance(
+            &NewInstance {
+                limits: limits.clone(),
+                ..new_instance(org, "sized")
+            },
+            &secrets(),
+            &key(),
+            None,
+            "created",
+        )
+        .await
+        .unwrap();
+    assert_eq!(inst.limits, limits);
+    let changes = [
+        DesiredChange::Replicas(BTreeMap::from([("web".to_owned(), 3)])),
+        DesiredChange::Version("1.1".to_owned()),
+    ];
+    for (generation, change) in (1..).zip(&changes) {
+        let DesiredUpdate::Applied(changed) = db
+            .update_desired(inst.id, generation, change, Some(user), "change")
+            .await
+            .unwrap()
+        else {
+            panic!("applies")
+        };
+        assert_eq!(changed.limits, limits, "{change:?}");
+    }
+    let now = db.instance(inst.id).await.unwrap();
+    assert_eq!((now.version.as_str(), now.replicas["web"]), ("1.1", 3));
+    assert_eq!(now.limits, limits);
 }
 
 #[tokio::test]

@@ -1,18 +1,22 @@
 //! Orders on a real SQLite database migrated by the real migrator: the seeded catalog and
 //! plans, addresses reserved across orders and instances (also instances that existed before
-//! the orders migration), and the rental-period guards of approval and the scheduler.
+//! the orders migration), the rental-period guards of approval and the scheduler, and the
+//! plan's limits copied onto the instance.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 
-use chrono::{Days, NaiveDate};
+use chrono::{Days, NaiveDate, Utc};
 use domain::account::Email;
 use domain::booking::{BookingRules, PlanSize};
-use domain::instance::{Lifecycle, Slug};
-use domain::order::{OrderForm, OrderRequest, OrderStatus, check_order, check_sizing};
-use domain::template::builtin;
+use domain::instance::Slug;
+use domain::order::{
+    OrderForm, OrderRequest, OrderStatus, check_order, check_sizing, limits_of, parse_sizing,
+};
+use domain::template::{ResourceAmounts, builtin};
 use migrations::{Migrator, MigratorTrait};
-use store::{Db, NewInstance, NewUser, SecretKey, StoreError};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use store::{Db, NewUser, StoreError};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -103,25 +107,28 @@ async fn seeded_plans_fit_their_templates_and_the_catalog_offers_them() {
 async fn addresses_are_unique_across_orders_and_earlier_instances() {
     let (_dir, db) = db_before_orders().await;
     let (user, org) = customer(&db).await;
-    // An instance created before the orders migration holds its address afterwards.
-    db.create_instance(
-        &NewInstance {
-            organisation_id: org,
-            name: "Old".into(),
-            slug: Slug::parse("old-town").unwrap(),
-            template: "demo".into(),
-            version: "1.0".into(),
-            replicas: BTreeMap::new(),
-            lifecycle: Lifecycle::Running,
-        },
-        &BTreeMap::new(),
-        &SecretKey::from_bytes([7; 32]),
-        None,
-        "created",
-    )
-    .await
-    .unwrap();
+    // An instance created before the orders migration holds its address afterwards. It is
+    // written as that schema had it (later migrations add columns the entity now reads).
+    let now = Utc::now();
+    db.connection()
+        .execute(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "INSERT INTO instances (organisation_id, name, slug, template, version, lifecycle, \
+             replicas, generation, status, status_reason, observed_generation, created_at, \
+             updated_at, status_at, removed_at) \
+             VALUES (?, 'Old', 'old-town', 'demo', '1.0', 'running', '{}', 1, 'provisioning', \
+             NULL, 0, ?, ?, ?, NULL)",
+            [org.into(), now.into(), now.into(), now.into()],
+        ))
+        .await
+        .unwrap();
     db.migrate().await.unwrap();
+    let old = db.instance_by_slug("old-town").await.unwrap();
+    assert_eq!(
+        old.limits,
+        BTreeMap::new(),
+        "existing instances keep no limits"
+    );
 
     assert!(
         !db.slug_available(&Slug::parse("old-town").unwrap())
@@ -203,4 +210,64 @@ async fn approval_and_the_scheduler_keep_to_the_rental_period() {
     let instance = db.instance_by_slug("early").await.unwrap();
     assert_eq!(instance.version, "1.1");
     assert_eq!(instance.replicas.get("web"), Some(&2), "medium demo plan");
+    let medium = db
+        .plans()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.template == "demo" && p.size == PlanSize::Medium)
+        .unwrap();
+    assert_eq!(
+        instance.limits,
+        limits_of(&medium.services).unwrap(),
+        "the scheduler copies the plan's limits"
+    );
+}
+
+#[tokio::test]
+async fn approval_copies_the_plans_limits_onto_the_instance() {
+    let (_dir, db) = db_before_orders().await;
+    db.migrate().await.unwrap();
+    let (user, org) = customer(&db).await;
+    // Staff resize the medium demo plan: the instance gets their limits, not the seeded ones.
+    let sizing = parse_sizing(
+        r#"{"web": {"replicas": 3, "cpus": "0.75", "memory": "300M"}, "db": {"replicas": 1, "memory": "2G"}}"#,
+    )
+    .unwrap();
+    check_sizing(&builtin("demo").unwrap(), &sizing).unwrap();
+    db.set_plan("demo", PlanSize::Medium, &sizing)
+        .await
+        .unwrap();
+
+    let order = db.place_order(org, user, &request("sized")).await.unwrap();
+    // The rental has begun: approval provisions at once.
+    let approved = db
+        .approve_order(order.id, Some(user), d("2027-02-03"))
+        .await
+        .unwrap();
+    assert_eq!(approved.status, OrderStatus::Provisioned);
+    let instance = db.instance(approved.instance_id.unwrap()).await.unwrap();
+    assert_eq!(
+        instance.replicas,
+        BTreeMap::from([("db".to_owned(), 1), ("web".to_owned(), 3)])
+    );
+    assert_eq!(
+        instance.limits,
+        BTreeMap::from([
+            (
+                "db".to_owned(),
+                ResourceAmounts {
+                    nano_cpus: None,
+                    memory_bytes: Some(2 << 30),
+                }
+            ),
+            (
+                "web".to_owned(),
+                ResourceAmounts {
+                    nano_cpus: Some(750_000_000),
+                    memory_bytes: Some(300 << 20),
+                }
+            ),
+        ])
+    );
 }

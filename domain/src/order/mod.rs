@@ -9,5 +9,5 @@ mod status;
 pub use form::{
     INSTANCE_NAME_MAX_LEN, OrderForm, OrderRequest, check_order, parse_instance_name, parse_version,
 };
-pub use sizing::{PlanServices, ServiceSizing, check_sizing, parse_sizing, replicas_of};
+pub use sizing::{PlanServices, ServiceSizing, check_sizing, limits_of, parse_sizing, replicas_of};
 pub use status::{OrderStatus, REASON_MAX_LEN, check_reason};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::template::{Template, parse_cpus, parse_memory};
+use crate::template::{ResourceAmounts, Template, parse_cpus, parse_memory};
 use crate::validation::Invalid;
 
 /// One service's size in a plan.
@@ -60,16 +60,45 @@ pub fn check_sizing(template: &Template, services: &PlanServices) -> Result<(), 
                 ),
             ));
         }
-        if let Some(cpus) = &size.cpus {
-            parse_cpus(cpus)
-                .map_err(|e| Invalid::new(FIELD, format!("{name}: cpus {cpus:?}: {e}")))?;
-        }
-        if let Some(memory) = &size.memory {
-            parse_memory(memory)
-                .map_err(|e| Invalid::new(FIELD, format!("{name}: memory {memory:?}: {e}")))?;
-        }
+        amounts_of(name, size)?;
     }
     Ok(())
+}
+
+/// One service's limits in a sizing, as amounts.
+fn amounts_of(name: &str, size: &ServiceSizing) -> Result<ResourceAmounts, Invalid> {
+    let nano_cpus = size
+        .cpus
+        .as_deref()
+        .map(|cpus| {
+            parse_cpus(cpus).map_err(|e| Invalid::new(FIELD, format!("{name}: cpus {cpus:?}: {e}")))
+        })
+        .transpose()?;
+    let memory_bytes = size
+        .memory
+        .as_deref()
+        .map(|memory| {
+            parse_memory(memory)
+                .map_err(|e| Invalid::new(FIELD, format!("{name}: memory {memory:?}: {e}")))
+        })
+        .transpose()?;
+    Ok(ResourceAmounts {
+        nano_cpus,
+        memory_bytes,
+    })
+}
+
+/// The resource limits of a sizing, as an instance's per-service limits (services that set
+/// neither CPUs nor memory are left out). Refused like [`check_sizing`] on an invalid amount.
+pub fn limits_of(services: &PlanServices) -> Result<BTreeMap<String, ResourceAmounts>, Invalid> {
+    let mut limits = BTreeMap::new();
+    for (name, size) in services {
+        let amounts = amounts_of(name, size)?;
+        if amounts != ResourceAmounts::default() {
+            limits.insert(name.clone(), amounts);
+        }
+    }
+    Ok(limits)
 }
 
 /// The replica counts of a sizing, as an instance's replica overrides.
@@ -93,6 +122,18 @@ mod tests {
             parse_sizing(r#"{"web": {"replicas": 3, "cpus": "0.5", "memory": "256M"}}"#).unwrap();
         assert_eq!(check_sizing(&demo, &good), Ok(()));
         assert_eq!(replicas_of(&good)["web"], 3);
+        assert_eq!(
+            limits_of(&good).unwrap(),
+            BTreeMap::from([(
+                "web".to_owned(),
+                ResourceAmounts {
+                    nano_cpus: Some(500_000_000),
+                    memory_bytes: Some(256 << 20),
+                }
+            )])
+        );
+        let replicas_only = parse_sizing(r#"{"web": {"replicas": 2}}"#).unwrap();
+        assert_eq!(limits_of(&replicas_only).unwrap(), BTreeMap::new());
 
         for bad in [
             r#"{"nope": {"replicas": 1}}"#,
@@ -102,6 +143,9 @@ mod tests {
         ] {
             let err = check_sizing(&demo, &parse_sizing(bad).unwrap()).unwrap_err();
             assert_eq!(err.field, "services", "{bad}");
+            if bad.contains("cpus") || bad.contains("memory") {
+                assert_eq!(limits_of(&parse_sizing(bad).unwrap()), Err(err), "{bad}");
+            }
         }
         assert_eq!(parse_sizing("[1]").unwrap_err().field, "services");
         assert_eq!(

@@ -25,6 +25,22 @@ pub struct ResourceAmounts {
     pub memory_bytes: Option<i64>,
 }
 
+impl ResourceAmounts {
+    /// Field by field: `self`'s amount where set, else `fallback`'s.
+    pub fn or(self, fallback: Self) -> Self {
+        Self {
+            nano_cpus: self.nano_cpus.or(fallback.nano_cpus),
+            memory_bytes: self.memory_bytes.or(fallback.memory_bytes),
+        }
+    }
+
+    /// Whether every amount that is set is greater than zero.
+    fn is_positive(self) -> bool {
+        let positive = |v: Option<i64>| v.is_none_or(|n| n > 0);
+        positive(self.nano_cpus) && positive(self.memory_bytes)
+    }
+}
+
 /// Everything that differs between two instances rendered from the same template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderContext {
@@ -40,7 +56,10 @@ pub struct RenderContext {
     pub tag: String,
     /// Replica counts by service name; checked against the template's scaling rules.
     pub replicas: BTreeMap<String, u64>,
-    /// Limits applied to each service field the template leaves unset.
+    /// Per-service limits of the instance's plan; they override the template's limits and
+    /// the defaults, field by field.
+    pub limits: BTreeMap<String, ResourceAmounts>,
+    /// Limits applied to each service field neither the plan nor the template sets.
     pub default_limits: ResourceAmounts,
     /// Placement constraints added to every service (e.g. `node.labels.plenum == true`).
     pub extra_constraints: Vec<String>,
@@ -105,11 +124,20 @@ impl RenderContext {
                 ));
             }
         }
-        let positive = |v: Option<i64>| v.is_none_or(|n| n > 0);
-        if !positive(self.default_limits.nano_cpus) || !positive(self.default_limits.memory_bytes) {
+        if !self.default_limits.is_positive() {
             return Err(fail(
                 "default_limits",
                 "limits must be greater than zero".to_owned(),
+            ));
+        }
+        if let Some(service) = self
+            .limits
+            .iter()
+            .find_map(|(service, amounts)| (!amounts.is_positive()).then_some(service))
+        {
+            return Err(fail(
+                "limits",
+                format!("{service}: limits must be greater than zero"),
             ));
         }
         Ok(())

@@ -44,11 +44,13 @@ pub enum TemplateError {
         /// What is wrong with it.
         message: String,
     },
-    /// A replica override names a service the template does not have.
-    #[error("template \"{template}\": replica override for unknown service \"{service}\"")]
+    /// A replica or limit override names a service the template does not have.
+    #[error("template \"{template}\": {setting} override for unknown service \"{service}\"")]
     UnknownService {
         /// Template name.
         template: String,
+        /// What the override sets (`replica` or `limit`).
+        setting: &'static str,
         /// The service named by the override.
         service: String,
     },

@@ -12,19 +12,22 @@ use super::validate::service::ServiceTemplate;
 /// Renders `template` for one instance.
 ///
 /// Substitutes the placeholders, applies replica overrides (checked against the scaling
-/// rules), default limits where the template sets none, extra placement constraints and
+/// rules), limits (per field: the plan's, else the template's, else the defaults; reservations
+/// stay the template's), extra placement constraints and
 /// the endpoint mode (the template's if it sets one, else the context's), attaches the
 /// entry service to the edge network and computes each service's content hash.
 pub fn render(template: &Template, ctx: &RenderContext) -> Result<RenderedStack, TemplateError> {
     let name = template.name();
     ctx.validate(name)?;
-    if let Some(service) = ctx
-        .replicas
-        .keys()
-        .find(|s| !template.services.contains_key(*s))
+    let replicas = ctx.replicas.keys().map(|s| ("replica", s));
+    let limits = ctx.limits.keys().map(|s| ("limit", s));
+    if let Some((setting, service)) = replicas
+        .chain(limits)
+        .find(|(_, s)| !template.services.contains_key(*s))
     {
         return Err(TemplateError::UnknownService {
             template: name.to_owned(),
+            setting,
             service: service.clone(),
         });
     }
@@ -117,8 +120,8 @@ fn render_service(
         out.replicas = requested;
     }
     substitute_service(&mut out, values).map_err(|issue| issue.into_error(template.name()))?;
-    out.limits.nano_cpus = out.limits.nano_cpus.or(ctx.default_limits.nano_cpus);
-    out.limits.memory_bytes = out.limits.memory_bytes.or(ctx.default_limits.memory_bytes);
+    let plan = ctx.limits.get(&name).copied().unwrap_or_default();
+    out.limits = plan.or(out.limits).or(ctx.default_limits);
     for constraint in &ctx.extra_constraints {
         if !out.constraints.contains(constraint) {
             out.constraints.push(constraint.clone());

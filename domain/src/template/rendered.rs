@@ -65,7 +65,8 @@ pub struct RenderedService {
     pub healthcheck: Option<Healthcheck>,
     /// Number of tasks.
     pub replicas: u64,
-    /// Resource limits (template values, else the render defaults).
+    /// Resource limits, per field: the instance's plan, else the template, else the render
+    /// defaults.
     pub limits: ResourceAmounts,
     /// Resource reservations.
     pub reservations: ResourceAmounts,

@@ -41,6 +41,7 @@ impl DesiredStack {
             hostname: format!("{}.{}", record.slug, settings.base_domain),
             tag: record.version.clone(),
             replicas: record.replicas.clone(),
+            limits: record.limits.clone(),
             default_limits: settings.default_limits()?,
             extra_constraints: settings.placement_constraints.clone(),
             endpoint_mode: settings.endpoint_mode,

@@ -25,6 +25,7 @@ async fn instance(server: &TestServer, org: i64, slug: &str, lifecycle: Lifecycl
                 template: "demo".to_owned(),
                 version: "1.0".to_owned(),
                 replicas: BTreeMap::new(),
+                limits: BTreeMap::new(),
                 lifecycle: Lifecycle::Running,
             },
             &BTreeMap::new(),

@@ -23,6 +23,7 @@ pub async fn create_instance(server: &TestServer, org_id: i64, slug: &str) -> i6
         template: "demo".to_owned(),
         version: "1.0".to_owned(),
         replicas: BTreeMap::new(),
+        limits: BTreeMap::new(),
         lifecycle: Lifecycle::Running,
     };
     let key = SecretKey::from_bytes([7; SecretKey::LEN]);

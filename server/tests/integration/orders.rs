@@ -4,8 +4,10 @@
 
 use crate::common::{BACKENDS, Client, PASSWORD, Reply, TestServer, email};
 use chrono::{Days, NaiveDate, Utc};
+use domain::booking::PlanSize;
 use domain::instance::{Lifecycle, Slug};
-use domain::order::OrderStatus;
+use domain::order::{OrderStatus, limits_of};
+use domain::template::ResourceAmounts;
 use reqwest::StatusCode;
 
 fn today() -> NaiveDate {
@@ -191,6 +193,39 @@ async fn customers_order_and_staff_approve_reject_and_provision() {
         assert_eq!(instance.template, "demo");
         assert_eq!(instance.version, "1.0");
         assert_eq!(instance.replicas.get("web"), Some(&1), "small plan");
+        // The plan's limits, as stored, are the instance's.
+        let small = server
+            .state
+            .db
+            .plans()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.template == "demo" && p.size == PlanSize::Small)
+            .expect("a small demo plan");
+        let plan_limits = limits_of(&small.services).unwrap();
+        assert_eq!(
+            instance.limits.keys().collect::<Vec<_>>(),
+            small.services.keys().collect::<Vec<_>>()
+        );
+        for (service, limits) in &instance.limits {
+            assert_eq!(
+                limits.nano_cpus, plan_limits[service].nano_cpus,
+                "{service}"
+            );
+            assert_eq!(
+                limits.memory_bytes, plan_limits[service].memory_bytes,
+                "{service}"
+            );
+        }
+        assert_eq!(
+            instance.limits["web"],
+            ResourceAmounts {
+                nano_cpus: Some(500_000_000),
+                memory_bytes: Some(128 << 20),
+            },
+            "small demo plan: web at 0.5 CPUs and 128M"
+        );
         let twice = staff
             .call("staff/orders/approve", &[("order_id", &now_id)])
             .await;

@@ -2,7 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
-/// One instance: desired state (lifecycle, version, replicas, generation) and observed status.
+/// One instance: desired state (lifecycle, version, replicas, plan limits, generation) and
+/// observed status.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "instances")]
 pub struct Model {
@@ -24,6 +25,7 @@ pub struct Model {
     pub updated_at: ChronoDateTimeUtc,
     pub status_at: ChronoDateTimeUtc,
     pub removed_at: Option<ChronoDateTimeUtc>,
+    pub limits: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

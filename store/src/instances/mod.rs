@@ -221,6 +221,7 @@ pub(crate) async fn insert_instance(
         version: Set(new.version.clone()),
         lifecycle: Set(new.lifecycle.as_str().to_owned()),
         replicas: Set(records::replicas_json(&new.replicas)),
+        limits: Set(records::limits_json(&new.limits)?),
         generation: Set(1),
         status: Set(Status::Provisioning.as_str().to_owned()),
         status_reason: Set(Some("waiting for the engine".to_owned())),

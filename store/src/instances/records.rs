@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use domain::instance::{Lifecycle, Slug, Status, stack_name};
+use domain::template::ResourceAmounts;
 
 use crate::StoreError;
 use crate::entities::instance;
@@ -23,6 +24,8 @@ pub struct NewInstance {
     pub version: String,
     /// Replica overrides by service name.
     pub replicas: BTreeMap<String, u64>,
+    /// Resource limits by service name (from its plan; none without one).
+    pub limits: BTreeMap<String, ResourceAmounts>,
     /// The lifecycle it starts in.
     pub lifecycle: Lifecycle,
 }
@@ -46,6 +49,8 @@ pub struct InstanceRecord {
     pub lifecycle: Lifecycle,
     /// Replica overrides by service name.
     pub replicas: BTreeMap<String, u64>,
+    /// Resource limits by service name, from its plan; they override the template's.
+    pub limits: BTreeMap<String, ResourceAmounts>,
     /// Bumped by every change of the desired state.
     pub generation: i64,
     /// What the engine last saw.
@@ -97,6 +102,18 @@ pub(crate) fn replicas_json(replicas: &BTreeMap<String, u64>) -> String {
     serde_json::to_string(replicas).unwrap_or_else(|_| "{}".to_owned())
 }
 
+/// Per-service limits as stored: `None` (SQL `NULL`) when there are none.
+pub(crate) fn limits_json(
+    limits: &BTreeMap<String, ResourceAmounts>,
+) -> Result<Option<String>, StoreError> {
+    if limits.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_string(limits)
+        .map(Some)
+        .map_err(|e| StoreError::Database(sea_orm::DbErr::Custom(e.to_string())))
+}
+
 fn corrupt(id: i64, what: &str) -> StoreError {
     StoreError::Database(sea_orm::DbErr::Custom(format!(
         "instance {id}: stored {what} is not valid"
@@ -114,6 +131,10 @@ impl TryFrom<instance::Model> for InstanceRecord {
                 .map_err(|_| corrupt(m.id, "lifecycle"))?,
             status: m.status.parse().map_err(|_| corrupt(m.id, "status"))?,
             replicas: serde_json::from_str(&m.replicas).map_err(|_| corrupt(m.id, "replicas"))?,
+            limits: match &m.limits {
+                Some(json) => serde_json::from_str(json).map_err(|_| corrupt(m.id, "limits"))?,
+                None => BTreeMap::new(),
+            },
             id: m.id,
             organisation_id: m.organisation_id,
             name: m.name,

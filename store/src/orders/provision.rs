@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDate, Utc};
 use domain::instance::{Lifecycle, Slug};
-use domain::order::{OrderStatus, replicas_of};
+use domain::order::{OrderStatus, limits_of, replicas_of};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
@@ -51,8 +51,8 @@ impl Db {
     }
 }
 
-/// Creates the instance of approved order `id` (running, replicas from its plan) and marks
-/// the order provisioned, inside `txn`. Refused if the order is no longer approved.
+/// Creates the instance of approved order `id` (running, replicas and limits from its plan)
+/// and marks the order provisioned, inside `txn`. Refused if the order is no longer approved.
 pub(super) async fn provision(
     txn: &DatabaseTransaction,
     id: i64,
@@ -72,6 +72,13 @@ pub(super) async fn provision(
         template: current.template.clone(),
         version: current.version.clone(),
         replicas: replicas_of(&sizing),
+        // Plans are checked when staff set them: an amount that does not parse is corrupt.
+        limits: limits_of(&sizing).map_err(|e| {
+            StoreError::Database(sea_orm::DbErr::Custom(format!(
+                "plan {}/{}: stored limits are not valid: {}",
+                current.template, current.booking.plan, e.message
+            )))
+        })?,
         lifecycle: Lifecycle::Running,
     };
     let message = format!(

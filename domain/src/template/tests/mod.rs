@@ -30,6 +30,7 @@ pub(super) fn context() -> RenderContext {
         hostname: "acme.example.org".to_owned(),
         tag: "4.3.0".to_owned(),
         replicas: BTreeMap::new(),
+        limits: BTreeMap::new(),
         default_limits: ResourceAmounts::default(),
         extra_constraints: Vec::new(),
         endpoint_mode: EndpointMode::Dnsrr,

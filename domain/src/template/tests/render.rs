@@ -113,6 +113,66 @@ fn applies_instance_settings() {
 }
 
 #[test]
+fn plan_limits_override_the_template_and_the_defaults_field_by_field() {
+    let template = Template::parse("everywhere", EVERYWHERE).unwrap();
+    let mut ctx = context();
+    ctx.default_limits = ResourceAmounts {
+        nano_cpus: Some(parse_cpus("0.5").unwrap()),
+        memory_bytes: Some(parse_memory("1G").unwrap()),
+    };
+    let before = render(&template, &ctx).unwrap();
+    ctx.limits.insert(
+        "web".to_owned(),
+        ResourceAmounts {
+            nano_cpus: Some(parse_cpus("2").unwrap()),
+            memory_bytes: Some(parse_memory("512M").unwrap()),
+        },
+    );
+    ctx.limits.insert(
+        "worker".to_owned(),
+        ResourceAmounts {
+            nano_cpus: None,
+            memory_bytes: Some(parse_memory("128M").unwrap()),
+        },
+    );
+    let stack = render(&template, &ctx).unwrap();
+    let (web, worker) = (&stack.services["web"], &stack.services["worker"]);
+    // The plan beats the template's 256M and the default CPUs.
+    assert_eq!(web.limits.nano_cpus, Some(2_000_000_000));
+    assert_eq!(web.limits.memory_bytes, Some(512 << 20));
+    // The plan's memory; no plan CPUs, no template CPUs: the default.
+    assert_eq!(worker.limits.nano_cpus, Some(500_000_000));
+    assert_eq!(worker.limits.memory_bytes, Some(128 << 20));
+    // Reservations stay the template's.
+    assert_eq!(web.reservations, before.services["web"].reservations);
+    // Changed limits change the spec hash, so the reconciler updates the service.
+    assert_ne!(web.spec_hash, before.services["web"].spec_hash);
+
+    let mut bad = context();
+    bad.limits
+        .insert("nginx".to_owned(), ResourceAmounts::default());
+    assert_eq!(
+        render(&template, &bad).unwrap_err().to_string(),
+        "template \"everywhere\": limit override for unknown service \"nginx\""
+    );
+    let mut bad = context();
+    bad.limits.insert(
+        "web".to_owned(),
+        ResourceAmounts {
+            nano_cpus: Some(0),
+            memory_bytes: None,
+        },
+    );
+    assert!(matches!(
+        render(&template, &bad),
+        Err(TemplateError::Context {
+            field: "limits",
+            ..
+        })
+    ));
+}
+
+#[test]
 fn only_the_entry_joins_the_edge_network() {
     let template = Template::parse("everywhere", EVERYWHERE).unwrap();
     let stack = render(&template, &context()).unwrap();
