@@ -10,7 +10,9 @@
 #   plenum/demo-app:1.0, :1.1  FROM scratch + the static musl demo-app binary,
 #                              APP_VERSION=<tag>, runs as uid 65534, port 8080
 #   plenum/demo-app:broken     same binary, entrypoint `/demo-app --fail-at-start`:
-#                              exits 1 at once (for rollback tests)
+#                              exits 1 at once (for rollback tests; its `migrate` works)
+#   plenum/demo-app:bad-migration  same binary, entrypoint `/demo-app --fail-migration`:
+#                              serves, but its `migrate` exits 1 (failed-migration tests)
 #   plenum/postgres:15         Debian bookworm minbase + postgresql-15, entrypoint
 #                              images/postgres/plenum-postgres-entrypoint
 #   plenum/caddy:2.6           Debian bookworm minbase + caddy 2.6 + ca-certificates,
@@ -233,13 +235,14 @@ record() { # tag what time
 
 # ---------------------------------------------------------------- demo-app
 
-DEMO_TAGS=(1.0 1.1 broken)
+DEMO_TAGS=(1.0 1.1 broken bad-migration)
 
 demo_dockerfile() { # tag
     local version="$1" entrypoint='["/demo-app"]'
-    if [ "$1" = broken ]; then
-        entrypoint='["/demo-app", "--fail-at-start"]'
-    fi
+    case "$1" in
+        broken) entrypoint='["/demo-app", "--fail-at-start"]' ;;
+        bad-migration) entrypoint='["/demo-app", "--fail-migration"]' ;;
+    esac
     cat <<EOF
 FROM scratch
 COPY demo-app /demo-app

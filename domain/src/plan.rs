@@ -6,6 +6,8 @@
 //! applied: the shared edge network, secrets, networks and volumes before the services that
 //! use them; services removed before the networks, secrets and volumes they used.
 
+pub mod migration;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -180,6 +182,20 @@ pub enum Step {
         /// Swarm name.
         name: String,
     },
+    /// Create the migration job of an upgrade (see [`migration`]).
+    CreateMigrationJob {
+        /// Swarm name.
+        name: String,
+        /// The tag it migrates to.
+        tag: String,
+    },
+    /// Remove a migration job.
+    RemoveMigrationJob {
+        /// Swarm name.
+        name: String,
+        /// Swarm id.
+        id: String,
+    },
 }
 
 impl Step {
@@ -192,6 +208,7 @@ impl Step {
                 | Step::RemoveSecret { .. }
                 | Step::RemoveNetwork { .. }
                 | Step::RemoveVolume { .. }
+                | Step::RemoveMigrationJob { .. }
         )
     }
 }
@@ -215,6 +232,10 @@ impl fmt::Display for Step {
             Step::RemoveSecret { name, .. } => write!(f, "remove secret {name}"),
             Step::RemoveNetwork { name, .. } => write!(f, "remove network {name}"),
             Step::RemoveVolume { name } => write!(f, "remove volume {name}"),
+            Step::CreateMigrationJob { name, tag } => {
+                write!(f, "create migration job {name} for {tag}")
+            }
+            Step::RemoveMigrationJob { name, .. } => write!(f, "remove migration job {name}"),
         }
     }
 }

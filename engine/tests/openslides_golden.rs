@@ -1,18 +1,22 @@
 //! Golden test: the Swarm specs for the built-in `openslides-4` template, compared field by
 //! field with an independent, hand-written statement of the upstream OpenSlides 4.3 stack
-//! (services, images, networks, secrets, environment, command, volume, entry, replicas).
+//! (services, images, networks, secrets, environment, command, volume, entry, replicas), and
+//! the upgrade's migration job (backendManage's spec with the new tag running the backend's
+//! `migrate.py finalize`, facts doc §2.5).
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use bollard::models::{
     EndpointSpecModeEnum, MountType, NetworkCreateRequest, ServiceSpec, TaskSpecContainerSpec,
+    TaskSpecRestartPolicyConditionEnum,
 };
 use domain::template::{
     EndpointMode, RenderContext, RenderedStack, ResourceAmounts, builtin, render,
 };
 use engine::spec::{
-    SecretRef, SecretRefs, network_create_request, secret_name, secret_spec, service_spec,
+    SecretRef, SecretRefs, migration_job_name, migration_job_spec, network_create_request,
+    secret_name, secret_spec, service_spec,
 };
 
 const STACK: &str = "os7";
@@ -549,4 +553,90 @@ fn labels() {
         );
         assert_eq!(container_labels["org.plenum.instance"], "7", "{name}");
     }
+}
+
+#[test]
+fn migration_job_is_backend_manage_running_migrate_finalize_once() {
+    let stack = rendered();
+    let refs = secret_refs(&stack);
+    let template = builtin("openslides-4").unwrap();
+    let step = template.migration().unwrap();
+    assert_eq!(step.service, "backendManage");
+    let job = migration_job_spec(&stack, step, TAG, &refs).unwrap();
+    let manage = &specs()["backendManage"];
+
+    assert_eq!(
+        job.name.as_deref(),
+        Some(migration_job_name(STACK, TAG).as_str())
+    );
+    let mode = job.mode.as_ref().unwrap();
+    assert_eq!(mode.replicated, None);
+    let once = mode.replicated_job.as_ref().unwrap();
+    assert_eq!(
+        (once.max_concurrent, once.total_completions),
+        (Some(1), Some(1))
+    );
+
+    let c = container(&job);
+    assert_eq!(
+        c.image.as_deref(),
+        Some(format!("{REGISTRY}/openslides-backend:{TAG}").as_str())
+    );
+    assert_eq!(
+        c.command,
+        container(manage).command,
+        "the image's entrypoint stays"
+    );
+    assert_eq!(
+        c.args.as_deref(),
+        Some(
+            [
+                "python",
+                "openslides_backend/migrations/migrate.py",
+                "finalize"
+            ]
+            .map(str::to_owned)
+            .as_slice()
+        )
+    );
+    assert_eq!(env(&job), env(manage));
+    assert_eq!(env(&job)["OPENSLIDES_BACKEND_COMPONENT"], "action");
+    assert_eq!(c.secrets, container(manage).secrets);
+    assert_eq!(c.mounts, container(manage).mounts);
+    assert_eq!(c.health_check, None, "a one-off job has no health check");
+    assert_eq!(
+        network_targets(&job),
+        BTreeSet::from([format!("{STACK}_data"), format!("{STACK}_email")])
+    );
+    assert_eq!(network_targets(&job), network_targets(manage));
+
+    let task = job.task_template.as_ref().unwrap();
+    assert_eq!(
+        task.restart_policy.as_ref().unwrap().condition,
+        Some(TaskSpecRestartPolicyConditionEnum::NONE)
+    );
+    assert_eq!(
+        task.resources,
+        manage.task_template.as_ref().unwrap().resources
+    );
+    assert_eq!(
+        task.placement,
+        manage.task_template.as_ref().unwrap().placement
+    );
+    assert_eq!(job.update_config, None);
+    assert_eq!(job.rollback_config, None);
+    let endpoint = job.endpoint_spec.as_ref().unwrap();
+    assert_eq!(endpoint.mode, Some(EndpointSpecModeEnum::DNSRR));
+    assert_eq!(endpoint.ports, None);
+
+    let labels = job.labels.as_ref().unwrap();
+    assert_eq!(labels["org.plenum.migration"], TAG);
+    assert_eq!(labels["com.docker.stack.namespace"], STACK);
+    assert_eq!(labels["org.plenum.managed"], "true");
+    assert_eq!(labels["org.plenum.instance"], "7");
+    assert!(!labels.contains_key("org.plenum.spec-hash"));
+    assert_eq!(
+        container(&job).labels.as_ref().unwrap()["org.plenum.instance"],
+        "7"
+    );
 }

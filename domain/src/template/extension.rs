@@ -13,6 +13,10 @@
 //!   scaling:                    # optional, per service
 //!     web: { min: 1, max: 10 }
 //!     db: { min: 1, max: 1 }    # fixed at one replica
+//!   upgrade:                    # optional
+//!     migrate:                  # a one-off job run before services roll to a new tag
+//!       service: web            # the service whose spec (new image, env, secrets, networks) it reuses
+//!       command: [/demo-app, migrate]  # replaces the service's command; exit 0 = migrated
 //!
 //! secrets:
 //!   postgres_password:
@@ -38,6 +42,25 @@ pub(crate) struct PlenumDef {
     pub(crate) initial_admin: Option<InitialAdmin>,
     #[serde(default)]
     pub(crate) scaling: BTreeMap<String, ScalingRule>,
+    pub(crate) upgrade: Option<UpgradeDef>,
+}
+
+/// `x-plenum.upgrade` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpgradeDef {
+    pub(crate) migrate: Option<MigrationStep>,
+}
+
+/// The one-off job an upgrade runs, with the new tag, before any service rolls to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationStep {
+    /// The service whose rendered spec (image with the new tag, environment, secrets,
+    /// networks) the job reuses.
+    pub service: String,
+    /// The command the job runs instead of the service's (exit status 0 = migrated).
+    pub command: Vec<String>,
 }
 
 /// The service the edge proxy routes an instance's traffic to.

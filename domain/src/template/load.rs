@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::compose::ComposeFile;
 use super::error::TemplateError;
-use super::extension::{EntryPoint, InitialAdmin, ScalingRule, SecretGeneration};
+use super::extension::{EntryPoint, InitialAdmin, MigrationStep, ScalingRule, SecretGeneration};
 use super::rendered::{RenderedNetwork, RenderedSecret, RenderedVolume};
 use super::validate::service::ServiceTemplate;
 use super::{placeholder, validate, yaml};
@@ -19,6 +19,7 @@ pub struct Template {
     pub(crate) secrets: BTreeMap<String, RenderedSecret>,
     pub(crate) entry: EntryPoint,
     pub(crate) initial_admin: Option<InitialAdmin>,
+    pub(crate) migration: Option<MigrationStep>,
 }
 
 impl Template {
@@ -65,6 +66,11 @@ impl Template {
     /// The initial administrator, if declared.
     pub fn initial_admin(&self) -> Option<&InitialAdmin> {
         self.initial_admin.as_ref()
+    }
+
+    /// The migration job an upgrade runs before services roll, if declared.
+    pub fn migration(&self) -> Option<&MigrationStep> {
+        self.migration.as_ref()
     }
 
     /// How each secret's value is generated, by secret name.

@@ -33,7 +33,8 @@
 //!
 //! # Plenum's extension
 //!
-//! See [`extension`] for the `x-plenum` block (entry service, initial admin, scaling rules)
+//! See [`extension`] for the `x-plenum` block (entry service, initial admin, scaling rules,
+//! the upgrade's migration job)
 //! and `x-plenum-generate` on secrets.
 
 mod builtin;
@@ -54,7 +55,7 @@ pub use builtin::{builtin, builtin_names, builtin_source};
 pub use compose::deploy::{FailureAction, RestartCondition, UpdateOrder};
 pub use context::{EndpointMode, RenderContext, ResourceAmounts, is_tag};
 pub use error::TemplateError;
-pub use extension::{EntryPoint, InitialAdmin, ScalingRule, SecretGeneration};
+pub use extension::{EntryPoint, InitialAdmin, MigrationStep, ScalingRule, SecretGeneration};
 pub use load::Template;
 pub use placeholder::Variable;
 pub use render::render;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use domain::instance::Status;
-use domain::plan::{DesiredObjects, plan};
+use domain::plan::{DesiredObjects, Step, plan};
 use store::StoreError;
 
 use crate::reconcile::{Context, ReconcileError};
@@ -57,7 +57,11 @@ impl OrphanTracker {
                         sweep.reported.push(*id);
                         continue;
                     }
-                    let steps = plan(&DesiredObjects::default(), &observation.objects, false);
+                    let mut steps = plan(&DesiredObjects::default(), &observation.objects, false);
+                    steps.extend(observation.jobs.iter().map(|job| Step::RemoveMigrationJob {
+                        name: job.name.clone(),
+                        id: job.id.clone(),
+                    }));
                     for step in &steps {
                         match ctx.docker.remove(step).await {
                             Ok(_) => tracing::info!(instance_id = id, "orphan: {step}"),

@@ -19,8 +19,8 @@ use thiserror::Error;
 
 use crate::settings::{DockerEndpoint, EngineSettings};
 
-pub use observe::{Observation, ServiceUpdate};
-pub use tasks::{TaskInfo, service_tasks};
+pub use observe::{JobObject, Observation, ServiceUpdate};
+pub use tasks::{TaskInfo, job_states, service_tasks};
 
 /// A failed Docker API call.
 #[derive(Debug, Error)]

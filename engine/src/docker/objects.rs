@@ -152,7 +152,9 @@ impl Docker {
     /// Applies a removal step; `Ok(false)` when `step` removes nothing.
     pub async fn remove(&self, step: &Step) -> Result<bool, DockerError> {
         match step {
-            Step::RemoveService { name, id } => self.remove_service(name, id).await?,
+            Step::RemoveService { name, id } | Step::RemoveMigrationJob { name, id } => {
+                self.remove_service(name, id).await?
+            }
             Step::RemoveSecret { name, id } => self.remove_secret(name, id).await?,
             Step::RemoveNetwork { name, id } => self.remove_network(name, id).await?,
             Step::RemoveVolume { name } => self.remove_volume(name).await?,

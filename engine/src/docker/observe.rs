@@ -10,7 +10,10 @@ use bollard::query_parameters::{
 use domain::plan::{ObservedObject, ObservedObjects, ObservedService};
 
 use super::{Docker, DockerError, classify};
-use crate::spec::{LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_SPEC_HASH};
+use crate::spec::{
+    LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_MIGRATION, LABEL_SPEC_HASH, LABEL_TAG,
+    tagged_hash,
+};
 
 /// The state of a service's rolling update, as Swarm reports it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,13 +24,28 @@ pub struct ServiceUpdate {
     pub message: Option<String>,
 }
 
+/// An upgrade's migration job (a `replicated-job` service), before its tasks are read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobObject {
+    /// Swarm name.
+    pub name: String,
+    /// Swarm id.
+    pub id: String,
+    /// The tag it migrates to.
+    pub tag: String,
+}
+
 /// What one instance has in Swarm.
 #[derive(Debug, Clone, Default)]
 pub struct Observation {
-    /// Its objects, for the plan.
+    /// Its objects, for the plan (migration jobs are not among its services).
     pub objects: ObservedObjects,
     /// Update state by service name.
     pub updates: BTreeMap<String, ServiceUpdate>,
+    /// The tag label of each service that has one, by service name.
+    pub tags: BTreeMap<String, String>,
+    /// Its migration jobs.
+    pub jobs: Vec<JobObject>,
 }
 
 type Filters = HashMap<String, Vec<String>>;
@@ -87,8 +105,19 @@ impl Docker {
             else {
                 continue;
             };
-            let state = service.update_status.as_ref().and_then(|u| u.state);
             let entry = out.entry(instance).or_default();
+            if let Some(tag) = labels.get(LABEL_MIGRATION) {
+                entry.jobs.push(JobObject {
+                    name,
+                    id,
+                    tag: tag.clone(),
+                });
+                continue;
+            }
+            if let Some(tag) = labels.get(LABEL_TAG) {
+                entry.tags.insert(name.clone(), tag.clone());
+            }
+            let state = service.update_status.as_ref().and_then(|u| u.state);
             entry.updates.insert(
                 name.clone(),
                 ServiceUpdate {
@@ -106,7 +135,9 @@ impl Docker {
                 name,
                 id,
                 version: service.version.and_then(|v| v.index).unwrap_or(0),
-                spec_hash: labels.get(LABEL_SPEC_HASH).cloned(),
+                spec_hash: labels
+                    .get(LABEL_SPEC_HASH)
+                    .map(|hash| tagged_hash(hash, labels.get(LABEL_TAG).map(String::as_str))),
                 replicas: spec
                     .mode
                     .and_then(|m| m.replicated)
@@ -183,6 +214,7 @@ impl Docker {
             objects.networks.sort_by(|a, b| a.name.cmp(&b.name));
             objects.volumes.sort_by(|a, b| a.name.cmp(&b.name));
             objects.secrets.sort_by(|a, b| a.name.cmp(&b.name));
+            observation.jobs.sort_by(|a, b| a.name.cmp(&b.name));
         }
         Ok(out)
     }

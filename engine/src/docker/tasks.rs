@@ -7,8 +7,9 @@ use std::net::IpAddr;
 use bollard::models::TaskState;
 use bollard::query_parameters::ListTasksOptions;
 use domain::instance::ServiceTasks;
+use domain::plan::migration::{JobState, ObservedJob};
 
-use super::{Docker, DockerError, ServiceUpdate, classify};
+use super::{Docker, DockerError, JobObject, ServiceUpdate, classify};
 
 /// One task, reduced to what the status needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +22,8 @@ pub struct TaskInfo {
     pub running: bool,
     /// Failed or rejected.
     pub failed: bool,
+    /// Exited with status 0 (a job's task).
+    pub completed: bool,
     /// The task's error message.
     pub error: Option<String>,
     /// The container's id, once it has one.
@@ -58,6 +61,7 @@ impl Docker {
                     running: state == Some(TaskState::RUNNING)
                         && task.desired_state == Some(TaskState::RUNNING),
                     failed: matches!(state, Some(TaskState::FAILED | TaskState::REJECTED)),
+                    completed: state == Some(TaskState::COMPLETE),
                     error: status.err,
                     container_id: status.container_status.and_then(|c| c.container_id),
                 })
@@ -119,6 +123,35 @@ pub fn service_tasks(
         .collect()
 }
 
+/// How far each migration job got, from its tasks: completed when a task exited 0, failed
+/// (with the latest task error) when a task failed, running otherwise.
+pub fn job_states(jobs: &[JobObject], tasks: &[TaskInfo]) -> Vec<ObservedJob> {
+    jobs.iter()
+        .map(|job| {
+            let mine: Vec<&TaskInfo> = tasks.iter().filter(|t| t.service_id == job.id).collect();
+            let state = if mine.iter().any(|t| t.completed) {
+                JobState::Completed
+            } else if let Some(failed) = mine.iter().filter(|t| t.failed).max_by_key(|t| t.version)
+            {
+                JobState::Failed(
+                    failed
+                        .error
+                        .clone()
+                        .unwrap_or_else(|| "its task failed".to_owned()),
+                )
+            } else {
+                JobState::Running
+            };
+            ObservedJob {
+                name: job.name.clone(),
+                id: job.id.clone(),
+                tag: job.tag.clone(),
+                state,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,9 +162,34 @@ mod tests {
             version,
             running,
             failed: error.is_some(),
+            completed: false,
             error: error.map(str::to_owned),
             container_id: None,
         }
+    }
+
+    #[test]
+    fn job_states_follow_their_tasks() {
+        let job = |id: &str| JobObject {
+            name: format!("p1_migrate-{id}"),
+            id: id.to_owned(),
+            tag: "1.1".to_owned(),
+        };
+        let mut done = task("a", 2, false, None);
+        done.completed = true;
+        let tasks = [done, task("b", 4, false, Some("task: non-zero exit (1)"))];
+        let states: Vec<JobState> = job_states(&[job("a"), job("b"), job("c")], &tasks)
+            .into_iter()
+            .map(|j| j.state)
+            .collect();
+        assert_eq!(
+            states,
+            [
+                JobState::Completed,
+                JobState::Failed("task: non-zero exit (1)".to_owned()),
+                JobState::Running
+            ]
+        );
     }
 
     #[test]

@@ -84,7 +84,12 @@ pub async fn apply(
                     .update_service(name, *version, desired.service(short, &refs)?)
                     .await
             }
+            Step::CreateMigrationJob { .. } => docker
+                .create_service(desired.migration_job(&refs)?)
+                .await
+                .map(|_| ()),
             Step::RemoveService { .. }
+            | Step::RemoveMigrationJob { .. }
             | Step::RemoveSecret { .. }
             | Step::RemoveNetwork { .. }
             | Step::RemoveVolume { .. } => docker.remove(step).await.map(|_| ()),

@@ -6,15 +6,15 @@ use std::collections::{BTreeMap, HashMap};
 use bollard::models::{NetworkCreateRequest, SecretSpec, ServiceSpec, VolumeCreateRequest};
 use domain::instance::Lifecycle;
 use domain::plan::{DesiredObjects, DesiredService};
-use domain::template::{RenderContext, RenderedStack, Template, render};
+use domain::template::{MigrationStep, RenderContext, RenderedStack, Template, render};
 use store::{InstanceRecord, SecretValue};
 
 use super::ReconcileError;
 use crate::settings::EngineSettings;
 use crate::spec::{
-    LABEL_MANAGED, SecretRefs, SpecError, add_installation_label, network_create_request,
-    network_name, secret_name, secret_spec, service_name, service_spec, volume_create_request,
-    volume_name,
+    LABEL_MANAGED, LABEL_TAG, SecretRefs, SpecError, add_installation_label, migration_job_name,
+    migration_job_spec, network_create_request, network_name, secret_name, secret_spec,
+    service_name, service_spec, tagged_hash, volume_create_request, volume_name,
 };
 
 /// One instance's desired Swarm objects and the means to build their specs.
@@ -23,6 +23,8 @@ pub struct DesiredStack {
     lifecycle: Lifecycle,
     values: BTreeMap<String, SecretValue>,
     installation: String,
+    tag: String,
+    migration: Option<MigrationStep>,
 }
 
 impl DesiredStack {
@@ -59,6 +61,8 @@ impl DesiredStack {
             lifecycle: record.lifecycle,
             values,
             installation: settings.installation_id.clone(),
+            tag: record.version.clone(),
+            migration: template.migration().cloned(),
         })
     }
 
@@ -95,7 +99,7 @@ impl DesiredStack {
                     .map(|(short, s)| {
                         let want = DesiredService {
                             short: short.clone(),
-                            spec_hash: s.spec_hash.clone(),
+                            spec_hash: tagged_hash(&s.spec_hash, Some(&self.tag)),
                             replicas: s.replicas,
                         };
                         (service_name(name, short), want)
@@ -154,6 +158,40 @@ impl DesiredStack {
     /// labels carry the installation (containers so that Docker events can be filtered).
     pub fn service(&self, short: &str, refs: &SecretRefs) -> Result<ServiceSpec, SpecError> {
         let mut spec = service_spec(&self.stack, short, refs)?;
+        self.labelled(&mut spec.labels);
+        if let Some(labels) = spec.labels.as_mut() {
+            labels.insert(LABEL_TAG.to_owned(), self.tag.clone());
+        }
+        if let Some(container) = spec
+            .task_template
+            .as_mut()
+            .and_then(|t| t.container_spec.as_mut())
+        {
+            self.labelled(&mut container.labels);
+        }
+        Ok(spec)
+    }
+
+    /// The tag the instance should run.
+    pub fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    /// Whether the template declares a migration job for upgrades.
+    pub fn declares_migration(&self) -> bool {
+        self.migration.is_some()
+    }
+
+    /// The Swarm name of the job migrating to the desired tag.
+    pub fn migration_job_name(&self) -> String {
+        migration_job_name(&self.stack.stack, &self.tag)
+    }
+
+    /// The spec of the job migrating to the desired tag, mounting the secrets in `refs`;
+    /// labelled like the services (installation on the job and its containers).
+    pub fn migration_job(&self, refs: &SecretRefs) -> Result<ServiceSpec, ReconcileError> {
+        let step = self.migration.as_ref().ok_or(ReconcileError::NoMigration)?;
+        let mut spec = migration_job_spec(&self.stack, step, &self.tag, refs)?;
         self.labelled(&mut spec.labels);
         if let Some(container) = spec
             .task_template

@@ -6,17 +6,20 @@ mod apply;
 mod desired;
 mod health;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use chrono::Utc;
-use domain::instance::{EntryHealth, Lifecycle, Status, StatusInputs, StatusReport, derive_status};
+use domain::instance::{
+    EntryHealth, EventKind, Lifecycle, Status, StatusInputs, StatusReport, derive_status,
+};
+use domain::plan::migration::{MigrationInputs, MigrationPlan, plan_migration};
 use domain::plan::{DesiredObjects, plan};
 use domain::template::{TemplateError, builtin};
 use store::{DesiredChange, DesiredUpdate, InstanceRecord, SecretKey, StoreError};
 use thiserror::Error;
 
-use crate::docker::{Docker, DockerError, Observation, service_tasks};
+use crate::docker::{Docker, DockerError, Observation, job_states, service_tasks};
 use crate::secrets;
 use crate::settings::{EngineSettings, SettingsError};
 use crate::spec::SpecError;
@@ -46,6 +49,9 @@ pub enum ReconcileError {
     /// The instance lacks the stored value of a secret.
     #[error("secret {0} has no stored value")]
     MissingSecret(String),
+    /// A migration job was to be created for a template that declares none.
+    #[error("the template declares no migration job")]
+    NoMigration,
 }
 
 impl ReconcileError {
@@ -131,7 +137,8 @@ pub async fn reconcile(ctx: &Context, id: i64) -> Result<Outcome, ReconcileError
         observation.objects.edge_network_present = ctx.docker.network_exists(edge).await?;
     }
     let hold_rolled_back = record.observed_generation == record.generation;
-    let steps = plan(&objects, &observation.objects, hold_rolled_back);
+    let migration = migration_plan(ctx, &record, &desired, &objects, &observation).await?;
+    let steps = migration.steps(plan(&objects, &observation.objects, hold_rolled_back));
     let applied = apply::apply(ctx, id, &desired, &objects, &observation, &steps).await?;
 
     let report = if applied.done + applied.waiting > 0 {
@@ -147,6 +154,18 @@ pub async fn reconcile(ctx: &Context, id: i64) -> Result<Outcome, ReconcileError
     } else {
         observed_status(ctx, &record, &desired, &objects, &observation).await?
     };
+    let report = match migration.status(desired.tag(), &running_tag(&objects, &observation)) {
+        Some(gated) => {
+            if gated.status == Status::Failed && record.status != Status::Failed {
+                let reason = gated.reason.as_deref().unwrap_or("the migration failed");
+                ctx.db
+                    .add_instance_event(id, None, EventKind::Error, reason)
+                    .await?;
+            }
+            gated
+        }
+        None => report,
+    };
     ctx.db
         .record_status(id, &report, Some(record.generation))
         .await?;
@@ -159,6 +178,45 @@ pub async fn reconcile(ctx: &Context, id: i64) -> Result<Outcome, ReconcileError
         applied,
         requeue_after: moving.then_some(SOON),
     })
+}
+
+/// The upgrade's migration gate from the observed services' tags and migration jobs (whose
+/// tasks are read only when there are jobs).
+async fn migration_plan(
+    ctx: &Context,
+    record: &InstanceRecord,
+    desired: &DesiredStack,
+    objects: &DesiredObjects,
+    observation: &Observation,
+) -> Result<MigrationPlan, ReconcileError> {
+    let ids: Vec<String> = observation.jobs.iter().map(|j| j.id.clone()).collect();
+    let tasks = ctx.docker.tasks(&ids).await?;
+    let jobs = job_states(&observation.jobs, &tasks);
+    let running_tags: BTreeSet<String> = observation
+        .tags
+        .iter()
+        .filter(|(name, _)| objects.services.contains_key(*name))
+        .map(|(_, tag)| tag.clone())
+        .collect();
+    Ok(plan_migration(&MigrationInputs {
+        declared: desired.declares_migration(),
+        runs: record.lifecycle == Lifecycle::Running,
+        desired_tag: desired.tag(),
+        job_name: &desired.migration_job_name(),
+        running_tags: &running_tags,
+        jobs: &jobs,
+    }))
+}
+
+/// The tags the instance's services run, for a status reason (`"1.0"`, or `"1.0, 1.1"`).
+fn running_tag(objects: &DesiredObjects, observation: &Observation) -> String {
+    let tags: BTreeSet<&str> = observation
+        .tags
+        .iter()
+        .filter(|(name, _)| objects.services.contains_key(*name))
+        .map(|(_, tag)| tag.as_str())
+        .collect();
+    tags.into_iter().collect::<Vec<_>>().join(", ")
 }
 
 /// A removed instance whose grace period is over is erased (by the engine, as an event).

@@ -14,6 +14,11 @@ pub const LABEL_MANAGED: &str = "org.plenum.managed";
 pub const LABEL_INSTANCE: &str = "org.plenum.instance";
 /// The content hash of the rendered service a Swarm service was created from.
 pub const LABEL_SPEC_HASH: &str = "org.plenum.spec-hash";
+/// The tag (version) of the instance a service was rendered for: the upgrade's migration
+/// gate compares it with the desired tag.
+pub const LABEL_TAG: &str = "org.plenum.tag";
+/// Marks an upgrade's migration job; the value is the tag it migrates to.
+pub const LABEL_MIGRATION: &str = "org.plenum.migration";
 /// The id of the Plenum installation that manages an object: objects of other
 /// installations on the same Swarm are neither changed nor reported as orphans.
 pub const LABEL_INSTALLATION: &str = "org.plenum.installation";
@@ -43,4 +48,15 @@ pub(crate) fn with_stack_labels<'a>(
 /// Adds the installation label to `labels`.
 pub fn add_installation_label(labels: &mut HashMap<String, String>, installation: &str) {
     labels.insert(LABEL_INSTALLATION.to_owned(), installation.to_owned());
+}
+
+/// What the plan compares a service by: its content hash and the tag it was rendered for
+/// (`<hash>@<tag>`; the hash alone for a service made before Plenum labelled tags). So an
+/// upgrade updates every service, also one whose image has no `{{ tag }}`, and afterwards
+/// every service's `org.plenum.tag` names the tag the instance runs.
+pub fn tagged_hash(hash: &str, tag: Option<&str>) -> String {
+    match tag {
+        Some(tag) => format!("{hash}@{tag}"),
+        None => hash.to_owned(),
+    }
 }

@@ -18,15 +18,19 @@
 //! ([`add_installation_label`]) when it creates them. Services additionally carry `com.docker.stack.image=<image>`
 //! and `org.plenum.spec-hash=<hash>`, the rendered service's content hash. That hash does not
 //! cover secret values: a rotated secret shows up as a different secret name in the spec.
+//! The engine labels services with `org.plenum.tag=<tag>`; an upgrade's migration job
+//! ([`migration_job_spec`]) carries `org.plenum.migration=<tag>` instead of a spec hash.
 
+mod job;
 mod labels;
 mod names;
 mod objects;
 mod service;
 
+pub use job::{migration_job_name, migration_job_spec};
 pub use labels::{
-    LABEL_IMAGE, LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_NAMESPACE,
-    LABEL_SPEC_HASH, add_installation_label, stack_labels,
+    LABEL_IMAGE, LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_MIGRATION,
+    LABEL_NAMESPACE, LABEL_SPEC_HASH, LABEL_TAG, add_installation_label, stack_labels, tagged_hash,
 };
 pub use names::{MAX_SECRET_NAME, network_name, secret_name, service_name, volume_name};
 pub use objects::{network_create_request, secret_spec, volume_create_request};

@@ -20,11 +20,12 @@ use sea_orm::{ConnectionTrait, Statement};
 use store::{Db, InstanceRecord, NewUser, SecretKey};
 
 /// Images the demo template and the tests use.
-const IMAGES: [&str; 5] = [
+const IMAGES: [&str; 6] = [
     "plenum/busybox:1",
     "plenum/demo-app:1.0",
     "plenum/demo-app:1.1",
     "plenum/demo-app:broken",
+    "plenum/demo-app:bad-migration",
     "plenum/postgres:15",
 ];
 

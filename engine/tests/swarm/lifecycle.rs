@@ -1,10 +1,14 @@
 //! One demo instance through its whole lifecycle: data in its database survives stop and
-//! start and an upgrade; an upgrade to a failing image is rolled back and reported; web
-//! scales up and down; removal keeps volumes and secrets; erasure leaves nothing.
+//! start and an upgrade, whose migration job runs before the services roll; an upgrade to a
+//! failing image is rolled back and reported; an upgrade whose migration fails leaves the
+//! instance on its version, failed with the reason; web scales up and down; removal keeps
+//! volumes and secrets; erasure leaves nothing.
 
 use std::time::Duration;
 
 use domain::instance::{EventKind, Status};
+
+use engine::spec::migration_job_name;
 
 use crate::harness::{Harness, docker, get};
 
@@ -15,6 +19,24 @@ async fn counter(h: &Harness, id: i64) -> String {
     let (status, body) = get(&format!("{}/counter", h.web_url(id).await)).await;
     assert_eq!(status, 200, "{body}");
     body.trim().to_owned()
+}
+
+/// The versions the demo app's database was migrated to.
+async fn migrations(h: &Harness, id: i64) -> String {
+    let (status, body) = get(&format!("{}/migrations", h.web_url(id).await)).await;
+    assert_eq!(status, 200, "{body}");
+    body.trim().to_owned()
+}
+
+/// The instance's step and error events, oldest first.
+async fn log(h: &Harness, id: i64) -> Vec<(EventKind, String)> {
+    let mut events = h.db.recent_instance_events(id, 500).await.unwrap();
+    events.sort_by_key(|e| e.id);
+    events
+        .into_iter()
+        .filter(|e| matches!(e.kind, EventKind::Step | EventKind::Error))
+        .map(|e| (e.kind, e.message))
+        .collect()
 }
 
 async fn version(h: &Harness, id: i64) -> String {
@@ -90,6 +112,20 @@ async fn data_survives_stop_start_upgrade_and_rollback() {
     }
     assert_eq!(seen, "1.1");
     assert_eq!(counter(&h, id).await, "2");
+    // The migration job of 1.1 completed (it recorded 1.1 in the database) before web rolled
+    // to 1.1, and was removed once the services ran 1.1.
+    assert_eq!(migrations(&h, id).await, "1.1");
+    let steps: Vec<String> = log(&h, id).await.into_iter().map(|(_, m)| m).collect();
+    let at = |wanted: &dyn Fn(&str) -> bool| steps.iter().position(|m| wanted(m));
+    let job = migration_job_name(&stack, "1.1");
+    let created = at(&|m| m == format!("create migration job {job} for 1.1")).expect("job created");
+    let rolled = at(&|m| m == format!("update service {stack}_web")).expect("web updated");
+    let removed = at(&|m| m == format!("remove migration job {job}")).expect("job removed");
+    assert!(created < rolled && rolled < removed, "{steps:#?}");
+    assert!(
+        h.objects("service", &["org.plenum.migration=1.1".to_owned()])
+            .is_empty()
+    );
 
     // Scale web up and down within the template's rules; the database stays at 1.
     assert!(h.engine.scale(id, "db", 2, None).await.is_err());
@@ -127,6 +163,43 @@ async fn data_survives_stop_start_upgrade_and_rollback() {
     // Asking for 1.1 again matches what Swarm rolled back to: running, nothing to do.
     h.engine.upgrade(id, "1.1", None).await.unwrap();
     h.wait_status(id, Status::Running, LIMIT).await;
+
+    // Upgrade to an image whose migration fails: the job fails, no service rolls, the status
+    // says why (also as an error event), the instance keeps serving 1.1 with its data.
+    let updates_before = update_events(&h, id).await;
+    h.engine.upgrade(id, "bad-migration", None).await.unwrap();
+    let failed = h
+        .wait_for(id, LIMIT, "failed migration", |r| {
+            r.status == Status::Failed
+        })
+        .await;
+    let reason = failed.status_reason.unwrap_or_default();
+    assert!(
+        reason.contains("the migration to bad-migration failed")
+            && reason.contains("still run 1.1"),
+        "{reason}"
+    );
+    assert!(
+        log(&h, id)
+            .await
+            .contains(&(EventKind::Error, reason.clone())),
+        "no error event saying {reason}"
+    );
+    assert_eq!(
+        update_events(&h, id).await,
+        updates_before,
+        "a service rolled"
+    );
+    assert_eq!(version(&h, id).await, "1.1");
+    assert_eq!(counter(&h, id).await, "2");
+    assert!(!migrations(&h, id).await.contains("bad-migration"));
+    // Back to 1.1: running, the failed job is removed.
+    h.engine.upgrade(id, "1.1", None).await.unwrap();
+    h.wait_status(id, Status::Running, LIMIT).await;
+    assert!(
+        h.objects("service", &["org.plenum.migration".to_owned()])
+            .is_empty()
+    );
 
     // Remove: services and networks go, volume and secrets stay (grace period).
     h.engine.remove(id, None).await.unwrap();

@@ -159,6 +159,12 @@ pub enum Mode {
     /// Exit non-zero at once: used by the `plenum/demo-app:broken` image that
     /// tests rollbacks.
     FailAtStart,
+    /// Migrate the database to this version and exit (`migrate`, an upgrade's
+    /// migration job).
+    Migrate,
+    /// Fail the migration (`--fail-migration migrate`: the
+    /// `plenum/demo-app:bad-migration` image that tests failed migrations).
+    FailMigration,
 }
 
 /// Parses the command-line arguments (without the program name).
@@ -168,18 +174,27 @@ where
     S: AsRef<str>,
 {
     let mut mode = Mode::Serve;
+    let mut fail_migration = false;
     for arg in args {
         mode = match arg.as_ref() {
             "--version" => Mode::PrintVersion,
             "--fail-at-start" => Mode::FailAtStart,
+            "migrate" => Mode::Migrate,
+            "--fail-migration" => {
+                fail_migration = true;
+                mode
+            }
             other => {
                 return Err(format!(
-                    "unknown argument {other:?} (expected no argument, --version or --fail-at-start)"
+                    "unknown argument {other:?} (expected no argument, --version, --fail-at-start, migrate or --fail-migration)"
                 ));
             }
         };
     }
-    Ok(mode)
+    Ok(match mode {
+        Mode::Migrate if fail_migration => Mode::FailMigration,
+        mode => mode,
+    })
 }
 
 #[cfg(test)]
@@ -309,6 +324,17 @@ mod tests {
         assert_eq!(parse_args(Vec::<String>::new()), Ok(Mode::Serve));
         assert_eq!(parse_args(["--version"]), Ok(Mode::PrintVersion));
         assert_eq!(parse_args(["--fail-at-start"]), Ok(Mode::FailAtStart));
+        assert_eq!(parse_args(["migrate"]), Ok(Mode::Migrate));
+        // The broken image's entrypoint fails serving, not migrating.
+        assert_eq!(
+            parse_args(["--fail-at-start", "migrate"]),
+            Ok(Mode::Migrate)
+        );
+        assert_eq!(
+            parse_args(["--fail-migration", "migrate"]),
+            Ok(Mode::FailMigration)
+        );
+        assert_eq!(parse_args(["--fail-migration"]), Ok(Mode::Serve));
         assert!(parse_args(["serve"]).is_err());
     }
 }

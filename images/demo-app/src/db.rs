@@ -23,10 +23,21 @@ const KEEPALIVE_IDLE: Duration = Duration::from_secs(15);
 /// internal network times out) attempt.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
-/// Creates the counter table when it does not exist yet.
+/// Creates the counter and migrations tables when they do not exist yet.
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS plenum_demo_counter (\
      name text PRIMARY KEY, \
-     visits bigint NOT NULL)";
+     visits bigint NOT NULL); \
+     CREATE TABLE IF NOT EXISTS plenum_demo_migrations (\
+     version text PRIMARY KEY, \
+     applied_at timestamptz NOT NULL DEFAULT now())";
+/// Records that the database was migrated to a version (idempotent).
+const MIGRATE: &str =
+    "INSERT INTO plenum_demo_migrations (version) VALUES ($1) ON CONFLICT (version) DO NOTHING";
+/// The versions the database was migrated to, sorted, comma-separated.
+const MIGRATIONS: &str = "SELECT COALESCE(string_agg(version, ',' ORDER BY version), '') \
+     FROM plenum_demo_migrations";
+/// How long `migrate` waits for the database to accept connections.
+const MIGRATE_WAIT: Duration = Duration::from_secs(60);
 /// Counts one visit and returns the new count, atomically.
 const INCREMENT: &str = "INSERT INTO plenum_demo_counter (name, visits) VALUES ('visits', 1) \
      ON CONFLICT (name) DO UPDATE SET visits = plenum_demo_counter.visits + 1 \
@@ -81,6 +92,28 @@ impl Database {
     /// Counts one visit and returns the new count.
     pub fn increment(&self) -> Result<i64, String> {
         self.with_client(|client| client.query_one(INCREMENT, &[])?.try_get::<_, i64>(0))
+    }
+
+    /// The versions the database was migrated to (`"1.1"`, `"1.1,1.2"`, or empty).
+    pub fn migrations(&self) -> Result<String, String> {
+        self.with_client(|client| client.query_one(MIGRATIONS, &[])?.try_get::<_, String>(0))
+    }
+
+    /// Migrates the database to `version`, waiting up to a minute for it to accept
+    /// connections: records the version in the migrations table (created if missing).
+    pub fn migrate(&self, version: &str) -> Result<(), String> {
+        let start = Instant::now();
+        let mut client = loop {
+            match self.connect() {
+                Ok(client) => break client,
+                Err(e) if start.elapsed() >= MIGRATE_WAIT => return Err(e),
+                Err(_) => std::thread::sleep(RETRY_AFTER),
+            }
+        };
+        client
+            .execute(MIGRATE, &[&version])
+            .map(|_| ())
+            .map_err(|e| format!("cannot record the migration: {}", describe(&e)))
     }
 
     /// Returns the current count.

@@ -12,6 +12,10 @@
 //! * `demo-app --fail-at-start` exits with status 1 at once (the
 //!   `plenum/demo-app:broken` image uses it to test rollbacks);
 //!   `demo-app --version` prints the version.
+//! * `demo-app migrate` (an upgrade's migration job) records `APP_VERSION` in
+//!   the table `plenum_demo_migrations` (idempotent) and exits 0, waiting up to a
+//!   minute for the database; `--fail-migration migrate` exits 1 instead (the
+//!   `plenum/demo-app:bad-migration` image). `GET /migrations` lists the versions.
 //!
 //! Exit status: 0 after SIGTERM/SIGINT, 1 when it cannot start (bad
 //! configuration, port in use, `--fail-at-start`), 2 on bad arguments.
@@ -35,8 +39,15 @@ use crate::web::{Reply, Route};
 const WORKERS: usize = 4;
 
 fn main() -> ExitCode {
-    match config::parse_args(std::env::args().skip(1)) {
-        Ok(Mode::Serve) => {}
+    let migrate = match config::parse_args(std::env::args().skip(1)) {
+        Ok(Mode::Serve) => false,
+        Ok(Mode::Migrate) => true,
+        Ok(Mode::FailMigration) => {
+            eprintln!(
+                "demo-app: migration refused (--fail-migration: this is the deliberately failing migration test image)"
+            );
+            return ExitCode::from(1);
+        }
         Ok(Mode::PrintVersion) => {
             println!("{}", app_version());
             return ExitCode::SUCCESS;
@@ -51,7 +62,7 @@ fn main() -> ExitCode {
             eprintln!("demo-app: {e}");
             return ExitCode::from(2);
         }
-    }
+    };
 
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -60,6 +71,19 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+
+    if migrate {
+        return match Database::new(config.database.clone()).migrate(&config.app_version) {
+            Ok(()) => {
+                eprintln!("demo-app: migrated the database to {}", config.app_version);
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("demo-app: migration to {} failed: {e}", config.app_version);
+                ExitCode::from(1)
+            }
+        };
+    }
 
     let server = match Server::http(("0.0.0.0", config.port)) {
         Ok(server) => Arc::new(server),
@@ -143,6 +167,10 @@ fn handle(request: Request, config: &Config, database: &Database) {
                 200,
                 web::index_page(&config.instance_name, &config.app_version, visits),
             ),
+            Err(e) => web::unavailable(&e),
+        },
+        Route::Migrations => match database.migrations() {
+            Ok(versions) => Reply::text(200, versions),
             Err(e) => web::unavailable(&e),
         },
         Route::Counter => match database.current() {

@@ -22,6 +22,8 @@ pub enum Route {
     Version,
     /// `GET /counter`: the current count.
     Counter,
+    /// `GET /migrations`: the versions the database was migrated to.
+    Migrations,
     /// A known path with a method it does not support.
     MethodNotAllowed {
         /// Value for the `Allow` header.
@@ -39,6 +41,7 @@ pub fn route(method: &str, target: &str) -> Route {
         "/healthz" => (Route::Healthz, "GET, HEAD"),
         "/version" => (Route::Version, "GET, HEAD"),
         "/counter" => (Route::Counter, "GET, HEAD"),
+        "/migrations" => (Route::Migrations, "GET, HEAD"),
         _ => return Route::NotFound,
     };
     let allowed = method == "GET" || (method == "HEAD" && allow.contains("HEAD"));
@@ -129,7 +132,7 @@ pub fn static_reply(route: Route, version: &str) -> Option<Reply> {
             reply.headers.push(("Allow", allow.to_owned()));
             Some(reply)
         }
-        Route::Index | Route::Healthz | Route::Counter => None,
+        Route::Index | Route::Healthz | Route::Counter | Route::Migrations => None,
     }
 }
 
@@ -150,6 +153,7 @@ mod tests {
         assert_eq!(route("HEAD", "/healthz"), Route::Healthz);
         assert_eq!(route("GET", "/version"), Route::Version);
         assert_eq!(route("GET", "/counter?x=y"), Route::Counter);
+        assert_eq!(route("GET", "/migrations"), Route::Migrations);
     }
 
     #[test]

@@ -32,6 +32,22 @@ fn minimal_template_loads() {
 }
 
 #[test]
+fn the_migration_step_loads() {
+    let text =
+        with_top_level("  upgrade:\n    migrate: { service: web, command: [/app, migrate] }\n");
+    let template = Template::parse("demo", &text).unwrap();
+    let step = template.migration().unwrap();
+    assert_eq!(step.service, "web");
+    assert_eq!(step.command, ["/app", "migrate"]);
+    assert!(
+        Template::parse("demo", MINIMAL)
+            .unwrap()
+            .migration()
+            .is_none()
+    );
+}
+
+#[test]
 fn every_unsupported_key_is_named_with_its_path() {
     let cases: &[(String, &str, &str)] = &[
         (
@@ -157,6 +173,16 @@ fn every_unsupported_key_is_named_with_its_path() {
             with_top_level("x-plenum-extra: 1\n"),
             "x-plenum-extra",
             "x-plenum-extra",
+        ),
+        (
+            with_top_level("  upgrade:\n    rollback: true\n"),
+            "x-plenum.upgrade.rollback",
+            "rollback",
+        ),
+        (
+            with_top_level("  upgrade:\n    migrate: { service: web, command: [m], retries: 2 }\n"),
+            "x-plenum.upgrade.migrate.retries",
+            "retries",
         ),
     ];
     for (text, path, key) in cases {
@@ -354,6 +380,20 @@ fn cross_references_are_checked() {
                 "    networks: [backend]\n    deploy: { replicas: 3 }\n",
             ),
             "template \"demo\": services.web.deploy.replicas: 3 is outside the scaling rule 1..=2 in x-plenum.scaling.web",
+        ),
+        (
+            with_top_level("  upgrade:\n    migrate: { service: api, command: [m] }\n"),
+            "template \"demo\": x-plenum.upgrade.migrate.service: service \"api\" is not defined under services",
+        ),
+        (
+            with_top_level("  upgrade:\n    migrate: { service: web, command: [] }\n"),
+            "template \"demo\": x-plenum.upgrade.migrate.command: the command must be a non-empty list whose first element names a program",
+        ),
+        (
+            with_top_level(
+                "  upgrade:\n    migrate: { service: web, command: [m, \"{{ tag }}\"] }\n",
+            ),
+            "template \"demo\": x-plenum.upgrade.migrate.command: placeholders are not substituted here (the job runs the service's rendered spec)",
         ),
         (
             with_top_level("  initial_admin: { username: admin, password_secret: pw }\n"),

@@ -45,6 +45,7 @@ pub(crate) fn validate(name: &str, file: ComposeFile) -> Result<Template, Issue>
         secrets,
         entry: file.plenum.entry,
         initial_admin: file.plenum.initial_admin,
+        migration: file.plenum.upgrade.and_then(|u| u.migrate),
     })
 }
 
@@ -176,6 +177,26 @@ fn check_plenum<T>(
                     "secret \"{}\" is not declared under the top-level secrets",
                     admin.password_secret
                 ),
+            ));
+        }
+    }
+    if let Some(step) = plenum.upgrade.as_ref().and_then(|u| u.migrate.as_ref()) {
+        if !services.contains_key(&step.service) {
+            return Err(Issue::at(
+                "x-plenum.upgrade.migrate.service",
+                format!("service \"{}\" is not defined under services", step.service),
+            ));
+        }
+        if step.command.first().is_none_or(|c| c.trim().is_empty()) {
+            return Err(Issue::at(
+                "x-plenum.upgrade.migrate.command",
+                "the command must be a non-empty list whose first element names a program",
+            ));
+        }
+        if step.command.iter().any(|c| c.contains("{{")) {
+            return Err(Issue::at(
+                "x-plenum.upgrade.migrate.command",
+                "placeholders are not substituted here (the job runs the service's rendered spec)",
             ));
         }
     }
