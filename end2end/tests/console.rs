@@ -32,7 +32,9 @@ const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
 const SLOW: Duration = Duration::from_secs(120);
 
 /// Plenum's settings: the engine on this Swarm (no IPVS: DNS round robin; health checks over
-/// `docker_gwbridge`) and the edge through the test's Caddy with its internal CA.
+/// `docker_gwbridge`) and the edge through the test's Caddy with its internal CA. The engine's
+/// resync period is far longer than the test: provisioning after the approval and the stop
+/// must come from Plenum triggering the engine, not from the periodic pass.
 fn settings(
     installation: &Installation,
     key_file: &Path,
@@ -49,7 +51,7 @@ fn settings(
          base_domain = {BASE_DOMAIN:?}\n\
          endpoint_mode = \"dnsrr\"\n\
          entry_access = \"bridge-address\"\n\
-         resync_seconds = 2\n\
+         resync_seconds = 600\n\
          orphan_grace_seconds = 3600\n\
          [edge]\n\
          enabled = true\n\

@@ -243,6 +243,13 @@ impl Engine {
         .await
     }
 
+    /// Asks the controller for a pass over instance `id` now, for instances whose desired
+    /// state was written by someone else (an approved order creates its instance in the
+    /// order's transaction). Without it the next periodic resync picks the instance up.
+    pub fn reconcile_soon(&self, id: i64) {
+        self.trigger.fire(id);
+    }
+
     /// Applies `change` (computed from the current record) optimistically, retrying when
     /// someone else changed the instance in between; then triggers a pass.
     async fn change(

@@ -105,6 +105,7 @@ pub async fn place_order(
             };
             let order =
                 orders::place(&state.db, state.orders, org_id, access.actor.user_id, &form).await?;
+            orders::provision_soon(&state, &order);
             Ok(OrderView::from(order))
         }
         .await,

@@ -45,6 +45,7 @@ pub async fn approve_order(order_id: i64) -> Result<OrderView, AppError> {
                 .await
                 .map_err(store_error)?;
             tracing::info!(order = order.id, staff = actor.user_id, status = %order.status, "order approved");
+            orders::provision_soon(&state, &order);
             Ok(OrderView::from(order))
         }
         .await,

@@ -1,6 +1,8 @@
-//! Order services: placing an order (with auto-approval when the setting says so) and the
-//! settings and clock the booking rules need.
+//! Order services: placing an order (with auto-approval when the setting says so), asking
+//! the engine to provision an approved order's instance, and the settings and clock the
+//! booking rules need.
 
+use super::AppState;
 use super::context::store_error;
 use crate::error::AppError;
 use chrono::{NaiveDate, Utc};
@@ -8,6 +10,14 @@ use domain::booking::BookingRules;
 use domain::order::{OrderForm, check_order};
 use serde::{Deserialize, Serialize};
 use store::{Db, OrderRecord};
+
+/// Asks the engine, when Plenum runs one, to provision the instance `order` has just become,
+/// instead of leaving it to the engine's next periodic resync.
+pub fn provision_soon(state: &AppState, order: &OrderRecord) {
+    if let (Some(engine), Some(instance)) = (&state.engine, order.instance_id) {
+        engine.reconcile_soon(instance);
+    }
+}
 
 /// The ordering settings (the `orders` section of `server::config`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
