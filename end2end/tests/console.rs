@@ -321,10 +321,9 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
             .fail(&format!("approving showed an error: {error}"))
             .await;
     }
-    assert_clean_console(&staff).await;
-    staff.close().await;
 
     // --- The customer opens the new instance's console: provisioning, then running live ---
+    // (at once: the approval has triggered the engine, and a demo instance is up in seconds)
     customer.goto(&org_href).await;
     customer.wait_for_text("#instances", &slug).await;
     customer.click("#instances a[href^=\"/instances/\"]").await;
@@ -343,6 +342,8 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
             ))
             .await;
     }
+    assert_clean_console(&staff).await;
+    staff.close().await;
     customer
         .wait_for_handler("section.instance-console form", "submit")
         .await;
