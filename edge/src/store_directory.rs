@@ -10,13 +10,13 @@
 //! | removed, erased | any | unknown (404, no certificate) |
 //!
 //! The entry service and port come from the instance's template (`x-plenum.entry`); the
-//! service name is the one the engine gives it (`engine::spec::service_name`:
+//! service name is the one the engine gives it (`domain::instance::service_name`:
 //! `<stack>_<service>`), so the route dials exactly the service on the edge network.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use domain::instance::{Lifecycle, Status};
+use domain::instance::{Lifecycle, Status, service_name};
 use domain::template::{EntryPoint, builtin, builtin_names};
 use store::{Db, InstanceRecord, StoreError};
 
@@ -106,10 +106,14 @@ fn edge_instance(
     })
 }
 
-/// `<stack>_<entry service>:<port>`: the entry service's name on the edge network, as
-/// `engine::spec::service_name` forms it (the edge does not link the Docker engine crate).
+/// `<stack>_<entry service>:<port>`: the entry service's name on the edge network
+/// (`domain::instance::service_name`, as the engine names it) and its port.
 fn upstream(record: &InstanceRecord, entry: &EntryPoint) -> String {
-    format!("{}_{}:{}", record.stack(), entry.service, entry.port)
+    format!(
+        "{}:{}",
+        service_name(&record.stack(), &entry.service),
+        entry.port
+    )
 }
 
 #[cfg(test)]

@@ -24,6 +24,13 @@ pub fn stack_name(id: i64) -> String {
     format!("pl{id}")
 }
 
+/// `<stack>_<service>`: a service's Swarm name. The service answers to this name on every
+/// network it joins, including the edge network; inside the stack it also has its short name
+/// as an alias. The engine names services with it and the edge routes to it.
+pub fn service_name(stack: &str, service: &str) -> String {
+    format!("{stack}_{service}")
+}
+
 /// The kinds of entries in an instance's event log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventKind {

@@ -10,11 +10,7 @@ pub const MAX_SECRET_NAME: usize = 64;
 /// Hex digits of the content hash in a secret name.
 const SECRET_HASH_DIGITS: usize = 12;
 
-/// `<stack>_<service>`. The service answers to this name on every network it joins,
-/// including the edge network; inside the stack it also has its short name as an alias.
-pub fn service_name(stack: &str, service: &str) -> String {
-    format!("{stack}_{service}")
-}
+pub use domain::instance::service_name;
 
 /// `<stack>_<network>`.
 pub fn network_name(stack: &str, network: &str) -> String {
