@@ -7,6 +7,7 @@ pub mod access;
 pub mod account;
 pub mod booking;
 pub mod dns;
+pub mod identity;
 pub mod instance;
 pub mod order;
 pub mod organisation;
