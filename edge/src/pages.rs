@@ -62,29 +62,42 @@ header p{max-width:72rem;margin:0 auto;padding:.75rem 1rem;font-weight:700;font-
 main{max-width:28rem;margin:2rem auto;padding:0 1rem}\
 .card{background:var(--surface);border:1px solid var(--border);border-radius:var(--radius);\
 box-shadow:var(--shadow);padding:1.25rem}\
-h1{font-size:1.4rem;margin:0 0 .75rem}p{margin:0 0 .5rem}.meta{color:var(--muted)}";
+h1{font-size:1.4rem;margin:0 0 .75rem}p{margin:0 0 .5rem}.meta{color:var(--muted)}\
+a{color:var(--accent)}button{font:inherit;padding:.5rem 1rem;border-radius:var(--radius);\
+border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer}";
 
 /// The page's HTML; `host` is shown (escaped), `refresh_seconds` used by pages that reload.
 pub fn render(page: Page, host: &str, refresh_seconds: u32) -> String {
-    let refresh = if page.refreshes() {
-        format!("<meta http-equiv=\"refresh\" content=\"{refresh_seconds}\">")
-    } else {
-        String::new()
-    };
     let host_line = if host.is_empty() {
         String::new()
     } else {
         format!("<p class=\"meta\">{}</p>", escape(host))
     };
+    document(
+        page.title(),
+        &format!(
+            "<div class=\"card\" id=\"edge-status\" data-page=\"{kind}\">\
+<h1>{title}</h1><p>{text}</p>{host_line}</div>",
+            title = page.title(),
+            text = page.text(),
+            kind = kind(page),
+        ),
+        page.refreshes().then_some(refresh_seconds),
+    )
+}
+
+/// A self-contained page in Plenum's look around `main_html` (already escaped), reloading
+/// itself every `refresh_seconds` when given. Also used by the identity provider's pages.
+pub fn document(title: &str, main_html: &str, refresh_seconds: Option<u32>) -> String {
+    let refresh = refresh_seconds
+        .map(|s| format!("<meta http-equiv=\"refresh\" content=\"{s}\">"))
+        .unwrap_or_default();
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">{refresh}\
 <title>{title}</title><style>{STYLE}</style></head>\
-<body><header><p>Plenum</p></header><main><div class=\"card\" id=\"edge-status\" data-page=\"{kind}\">\
-<h1>{title}</h1><p>{text}</p>{host_line}</div></main></body></html>\n",
-        title = page.title(),
-        text = page.text(),
-        kind = kind(page),
+<body><header><p>Plenum</p></header><main>{main_html}</main></body></html>\n",
+        title = escape(title),
     )
 }
 
@@ -98,7 +111,8 @@ fn kind(page: Page) -> &'static str {
     }
 }
 
-fn escape(text: &str) -> String {
+/// `text` with the HTML special characters escaped.
+pub fn escape(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '&' => "&amp;".to_owned(),

@@ -9,6 +9,7 @@ mod m20261125_000001_accounts;
 mod m20261125_000002_instances;
 mod m20261126_000003_orders;
 mod m20261126_000004_instance_limits;
+mod m20261129_000005_identity;
 
 /// Runs every migration Plenum knows, in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_instances::Migration),
             Box::new(m20261126_000003_orders::Migration),
             Box::new(m20261126_000004_instance_limits::Migration),
+            Box::new(m20261129_000005_identity::Migration),
         ]
     }
 }

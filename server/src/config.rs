@@ -14,6 +14,7 @@
 //! | `orders.auto_approve` | `PLENUM_ORDERS_AUTO_APPROVE` | `false` |
 //! | `edge.*` | `PLENUM_EDGE_<SETTING>`, e.g. `PLENUM_EDGE_BASE_DOMAIN` | see [`edge::settings`]; off |
 //! | `engine.*` | `PLENUM_ENGINE_<SETTING>`, e.g. `PLENUM_ENGINE_ENABLED` | see [`engine::settings`]; off |
+//! | `identity.*` | `PLENUM_IDENTITY_<SETTING>` | see [`identity::settings`] |
 //!
 //! The file is `plenum.toml` in the working directory, or the path in `PLENUM_CONFIG`; it is
 //! optional, but if given it must exist. Unknown keys in it are errors.
@@ -63,6 +64,9 @@ pub struct Settings {
     /// The Swarm engine that provisions instances; off by default.
     #[serde(default)]
     pub engine: engine::EngineSettings,
+    /// The OpenID Connect provider's lifetimes (codes, tokens, signing keys).
+    #[serde(default)]
+    pub identity: identity::IdentitySettings,
 }
 
 impl Default for Settings {
@@ -79,6 +83,7 @@ impl Default for Settings {
             orders: app::server::orders::OrderSettings::default(),
             edge: edge::EdgeSettings::default(),
             engine: engine::EngineSettings::default(),
+            identity: identity::IdentitySettings::default(),
         }
     }
 }
@@ -108,6 +113,9 @@ pub enum ConfigError {
     /// An `engine.*` setting cannot be used.
     #[error(transparent)]
     Engine(#[from] engine::SettingsError),
+    /// An `identity.*` setting is out of range.
+    #[error(transparent)]
+    Identity(#[from] identity::settings::SettingsError),
 }
 
 impl Settings {
@@ -164,6 +172,10 @@ impl Settings {
                 Env::prefixed("PLENUM_ENGINE_")
                     .map(|key| format!("engine.{}", key.as_str().to_lowercase()).into()),
             )
+            .merge(
+                Env::prefixed("PLENUM_IDENTITY_")
+                    .map(|key| format!("identity.{}", key.as_str().to_lowercase()).into()),
+            )
     }
 
     fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
@@ -182,11 +194,18 @@ impl Settings {
                 accepted: "a whole number of minutes from 1 to 43200 (30 days)",
             });
         }
-        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+        let public_url = url::Url::parse(&self.public_url).ok();
+        if !public_url.as_ref().is_some_and(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && u.host_str().is_some()
+                && u.query().is_none()
+                && u.fragment().is_none()
+        }) {
             return Err(ConfigError::Invalid {
                 setting: "public_url",
                 value: self.public_url.clone(),
-                accepted: "an absolute URL starting with http:// or https://",
+                accepted: "an absolute URL starting with http:// or https://, without query or \
+                           fragment (it is also the OpenID Connect issuer)",
             });
         }
         if let Some(url) = self.database_url.as_deref().filter(|u| !u.is_empty())
@@ -216,6 +235,7 @@ impl Settings {
         }
         let edge = self.edge.check()?;
         self.engine.validate()?;
+        self.identity.validate()?;
         if self.edge.enabled
             && self.engine.enabled
             && domain::dns::DnsName::parse("base_domain", &self.engine.base_domain).ok()

@@ -15,7 +15,10 @@ use axum::response::{IntoResponse, Response};
 
 /// Refuses cross-site requests with unsafe methods.
 pub async fn guard(request: Request<Body>, next: Next) -> Response {
-    if is_safe(request.method()) || is_same_origin(request.headers()) {
+    if is_safe(request.method())
+        || is_same_origin(request.headers())
+        || crate::oidc::CROSS_SITE_PATHS.contains(&request.uri().path())
+    {
         return next.run(request).await;
     }
     tracing::warn!(path = %request.uri().path(), "cross-site request refused");

@@ -6,8 +6,10 @@ pub mod config;
 mod csrf;
 mod health;
 mod instance_stream;
+mod oidc;
 pub mod router;
 pub mod scheduler;
+mod secret_key;
 mod sessions;
 pub mod telemetry;
 

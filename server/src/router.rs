@@ -64,7 +64,16 @@ pub enum StartError {
     /// The Swarm engine could not start (a setting or the key file).
     #[error(transparent)]
     Engine(#[from] engine::StartError),
+    /// The key that encrypts secrets in the database could not be had.
+    #[error(transparent)]
+    SecretKey(#[from] crate::secret_key::KeyError),
+    /// The OpenID Connect provider could not load or make its signing keys.
+    #[error("identity provider: {0}")]
+    Identity(#[from] identity::IdentityError),
 }
+
+/// How often the identity provider checks whether its signing key is due for rotation.
+const IDENTITY_MAINTENANCE_PERIOD: Duration = Duration::from_secs(3600);
 
 /// A started Plenum: its router and state, ready to serve.
 pub struct Plenum {
@@ -77,6 +86,8 @@ pub struct Plenum {
     pub order_scheduler: crate::scheduler::OrderScheduler,
     /// With `engine.enabled`: the Swarm engine (its controller stops when this is dropped).
     pub engine: Option<engine::RunningEngine>,
+    /// The loop that rotates the provider's signing keys; it stops when this is dropped.
+    pub identity_maintenance: crate::scheduler::Periodic,
 }
 
 /// Opens the database (migrating it), the session store, and builds the router.
@@ -86,6 +97,14 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
     session_store
         .clone()
         .spawn_cleanup(Duration::from_secs(600));
+    let secret_key = crate::secret_key::load(settings)?;
+    let identity = identity::Provider::start(
+        db.clone(),
+        secret_key,
+        &settings.public_url,
+        settings.identity,
+    )
+    .await?;
     let edge = start_edge(settings, &db)?;
     let engine = engine::start(db.clone(), &settings.engine)?;
     if engine.is_some() {
@@ -97,6 +116,7 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         edge: edge.as_ref().map(|(_, handle)| handle.clone()),
         edge_setup: edge.as_ref().map(|(setup, _)| setup.clone()),
         engine: engine.as_ref().map(|running| running.engine.clone()),
+        identity: identity.clone(),
     };
     let edge_routes = match edge {
         Some((setup, _)) => edge::http::router(setup, StoreDirectory::new(state.db.clone())),
@@ -108,11 +128,14 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         crate::scheduler::ORDER_SCHEDULER_PERIOD,
         app::server::orders::today,
     );
+    let identity_maintenance =
+        crate::scheduler::spawn_identity_maintenance(identity, IDENTITY_MAINTENANCE_PERIOD);
     Ok(Plenum {
         router,
         state,
         order_scheduler,
         engine,
+        identity_maintenance,
     })
 }
 
@@ -183,6 +206,7 @@ fn build_router(
         .route("/readyz", get(health::readyz))
         .merge(edge_routes)
         .merge(crate::instance_stream::router())
+        .merge(crate::oidc::router())
         .leptos_routes_with_context(&server_state, routes, provide_state.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

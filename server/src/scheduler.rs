@@ -1,12 +1,14 @@
-//! The order scheduler: a background loop that turns approved orders into instances once
-//! their rental period has begun.
+//! Background loops: the order scheduler, which turns approved orders into instances once
+//! their rental period has begun, and the identity provider's maintenance (key rotation,
+//! expired codes).
 //!
-//! Approval provisions at once when the rental has already begun; this loop handles the
+//! Approval provisions at once when the rental has already begun; the order loop handles the
 //! orders approved ahead of time. It is level-triggered (every pass re-reads which orders
 //! are due) and each order is provisioned by a conditional update, so a pass that overlaps
 //! an approval or a cancellation does no harm.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
+use std::future::Future;
 use std::time::Duration;
 use store::Db;
 use tokio::sync::watch;
@@ -15,14 +17,17 @@ use tokio::task::JoinHandle;
 /// How often the scheduler looks for due orders.
 pub const ORDER_SCHEDULER_PERIOD: Duration = Duration::from_secs(60);
 
-/// The running scheduler; dropping it (or [`OrderScheduler::stop`]) ends the loop.
+/// A running loop; dropping it (or [`Periodic::stop`]) ends it.
 #[derive(Debug)]
-pub struct OrderScheduler {
+pub struct Periodic {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
 
-impl OrderScheduler {
+/// The order scheduler's loop.
+pub type OrderScheduler = Periodic;
+
+impl Periodic {
     /// Asks the loop to stop after the pass under way, and waits for it.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
@@ -30,8 +35,12 @@ impl OrderScheduler {
     }
 }
 
-/// Starts the loop: every `period`, provision the approved orders due by `today()`.
-pub fn spawn_order_scheduler(db: Db, period: Duration, today: fn() -> NaiveDate) -> OrderScheduler {
+/// Runs `pass` now and then every `period` until stopped.
+fn spawn_periodic<F, Fut>(period: Duration, mut pass: F) -> Periodic
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
     let (stop, mut stopped) = watch::channel(false);
     let task = tokio::spawn(async move {
         let mut tick = tokio::time::interval(period);
@@ -42,6 +51,17 @@ pub fn spawn_order_scheduler(db: Db, period: Duration, today: fn() -> NaiveDate)
                 // A stop request, or the handle was dropped.
                 _ = stopped.changed() => break,
             }
+            pass().await;
+        }
+    });
+    Periodic { stop, task }
+}
+
+/// Starts the loop: every `period`, provision the approved orders due by `today()`.
+pub fn spawn_order_scheduler(db: Db, period: Duration, today: fn() -> NaiveDate) -> OrderScheduler {
+    spawn_periodic(period, move || {
+        let db = db.clone();
+        async move {
             match db.provision_due_orders(today()).await {
                 Ok(done) if !done.is_empty() => {
                     tracing::info!(orders = ?done, "approved orders provisioned");
@@ -50,8 +70,20 @@ pub fn spawn_order_scheduler(db: Db, period: Duration, today: fn() -> NaiveDate)
                 Err(e) => tracing::warn!(error = %e, "looking for due orders failed"),
             }
         }
-    });
-    OrderScheduler { stop, task }
+    })
+}
+
+/// Starts the identity provider's maintenance: every `period`, rotate the signing key when
+/// it is due and forget expired codes.
+pub fn spawn_identity_maintenance(provider: identity::Provider, period: Duration) -> Periodic {
+    spawn_periodic(period, move || {
+        let provider = provider.clone();
+        async move {
+            if let Err(e) = provider.maintain(Utc::now()).await {
+                tracing::warn!(error = %e, "identity provider maintenance failed");
+            }
+        }
+    })
 }
 
 #[cfg(test)]

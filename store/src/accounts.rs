@@ -31,6 +31,12 @@ pub struct UserRecord {
     pub email: String,
     /// Whether it is platform staff.
     pub is_staff: bool,
+    /// Given name, when known (from an access grant or the account page).
+    pub given_name: Option<String>,
+    /// Family name, when known.
+    pub family_name: Option<String>,
+    /// Whether the person proved they receive mail at the address.
+    pub email_verified: bool,
     /// When it was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
@@ -41,6 +47,9 @@ impl From<user::Model> for UserRecord {
             id: m.id,
             email: m.email,
             is_staff: m.is_staff,
+            given_name: m.given_name,
+            family_name: m.family_name,
+            email_verified: m.email_verified,
             created_at: m.created_at,
         }
     }

@@ -87,64 +87,73 @@ pub(crate) struct Sealed {
     pub(crate) nonce: Vec<u8>,
 }
 
-/// The additional authenticated data of secret `name` of instance `instance_id`.
-fn aad(instance_id: i64, name: &str) -> Vec<u8> {
-    format!("plenum-instance-secret\0{instance_id}\0{name}").into_bytes()
+/// What a sealed value is bound to: the additional authenticated data, so that a stored
+/// ciphertext cannot be moved to another row and still open.
+pub(crate) struct Binding(String);
+
+impl Binding {
+    /// Secret `name` of instance `instance_id`.
+    pub(crate) fn instance_secret(instance_id: i64, name: &str) -> Self {
+        Self(format!("plenum-instance-secret\0{instance_id}\0{name}"))
+    }
+
+    /// A value of Plenum's identity provider (`kind`: "signing-key", "client-secret"),
+    /// identified by `id`.
+    pub(crate) fn identity(kind: &str, id: &str) -> Self {
+        Self(format!("plenum-identity\0{kind}\0{id}"))
+    }
+
+    fn failure(&self, what: &str) -> StoreError {
+        let shown = self.0.replace('\0', " ");
+        StoreError::Database(sea_orm::DbErr::Custom(format!(
+            "{shown} could not be {what} (wrong key or damaged row)"
+        )))
+    }
 }
 
-fn failure(instance_id: i64, name: &str, what: &str) -> StoreError {
-    StoreError::Database(sea_orm::DbErr::Custom(format!(
-        "secret {name:?} of instance {instance_id} could not be {what} (wrong key or damaged row)"
-    )))
-}
-
-/// Encrypts `value` for secret `name` of instance `instance_id`.
+/// Encrypts `value` bound to `binding`.
 pub(crate) fn seal(
     key: &SecretKey,
-    instance_id: i64,
-    name: &str,
+    binding: &Binding,
     value: &SecretValue,
 ) -> Result<Sealed, StoreError> {
     let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-    let aad = aad(instance_id, name);
     let ciphertext = key
         .cipher()
         .encrypt(
             &nonce,
             Payload {
                 msg: value.expose(),
-                aad: &aad,
+                aad: binding.0.as_bytes(),
             },
         )
-        .map_err(|_| failure(instance_id, name, "encrypted"))?;
+        .map_err(|_| binding.failure("encrypted"))?;
     Ok(Sealed {
         ciphertext,
         nonce: nonce.to_vec(),
     })
 }
 
-/// Decrypts a stored value of secret `name` of instance `instance_id`.
+/// Decrypts a value sealed with `binding`.
 pub(crate) fn open(
     key: &SecretKey,
-    instance_id: i64,
-    name: &str,
+    binding: &Binding,
     sealed: &Sealed,
 ) -> Result<SecretValue, StoreError> {
     if sealed.nonce.len() != 24 {
-        return Err(failure(instance_id, name, "decrypted"));
+        return Err(binding.failure("decrypted"));
     }
     let nonce = XNonce::from_slice(&sealed.nonce);
-    let aad = aad(instance_id, name);
     key.cipher()
         .decrypt(
             nonce,
             Payload {
                 msg: &sealed.ciphertext,
-                aad: &aad,
+                aad: binding.0.as_bytes(),
             },
         )
         .map(SecretValue)
-        .map_err(|_| failure(instance_id, name, "decrypted"))
+        .map_err(|_| binding.failure("decrypted"))
 }
 
 #[cfg(test)]
@@ -156,20 +165,28 @@ mod tests {
     fn round_trip_and_binding() {
         let key = SecretKey::from_bytes([7; 32]);
         let value = SecretValue::new("hunter2-but-longer");
-        let sealed = seal(&key, 1, "pw", &value).unwrap();
+        let at = Binding::instance_secret;
+        let sealed = seal(&key, &at(1, "pw"), &value).unwrap();
         assert_ne!(sealed.ciphertext, value.expose());
-        assert_eq!(open(&key, 1, "pw", &sealed).unwrap(), value);
+        assert_eq!(open(&key, &at(1, "pw"), &sealed).unwrap(), value);
         assert!(
-            open(&key, 2, "pw", &sealed).is_err(),
+            open(&key, &at(2, "pw"), &sealed).is_err(),
             "bound to the instance"
         );
         assert!(
-            open(&key, 1, "other", &sealed).is_err(),
+            open(&key, &at(1, "other"), &sealed).is_err(),
             "bound to the name"
         );
+        assert!(
+            open(&key, &Binding::identity("signing-key", "1"), &sealed).is_err(),
+            "bound to its kind"
+        );
         let other = SecretKey::from_bytes([8; 32]);
-        assert!(open(&other, 1, "pw", &sealed).is_err(), "needs the key");
-        let again = seal(&key, 1, "pw", &value).unwrap();
+        assert!(
+            open(&other, &at(1, "pw"), &sealed).is_err(),
+            "needs the key"
+        );
+        let again = seal(&key, &at(1, "pw"), &value).unwrap();
         assert_ne!(again.nonce, sealed.nonce, "fresh nonce per value");
     }
 

@@ -8,6 +8,7 @@ mod connection;
 mod crypto;
 pub mod entities;
 mod error;
+mod identity;
 mod instances;
 mod orders;
 mod organisations;
@@ -16,6 +17,10 @@ pub use accounts::{NewUser, UserRecord};
 pub use connection::{Backend, Db};
 pub use crypto::{InvalidKey, SecretKey, SecretValue};
 pub use error::StoreError;
+pub use identity::{
+    AccessRecord, ClientRecord, CodeRecord, GrantOutcome, NewClient, NewCode, NewToken, Redeemed,
+    Rotated, SigningKeyRecord, TokenKind, TokenRecord,
+};
 pub use instances::{DesiredChange, DesiredUpdate, InstanceEvent, InstanceRecord, NewInstance};
 pub use orders::{CatalogEntry, OrderRecord, PlanRecord};
 pub use organisations::{MemberRecord, OrgRecord, OrgSummary};

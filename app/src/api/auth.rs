@@ -5,7 +5,10 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::server::{context::USER_ID_KEY, respond};
+use crate::server::{
+    context::{AUTH_TIME_KEY, USER_ID_KEY},
+    respond,
+};
 
 /// Starts a fresh session for `user_id`: a new session id (no fixation), then the user.
 #[cfg(feature = "ssr")]
@@ -17,6 +20,10 @@ async fn start_session(user_id: i64) -> Result<(), AppError> {
         .map_err(crate::server::context::internal)?;
     session
         .insert(USER_ID_KEY, user_id)
+        .await
+        .map_err(crate::server::context::internal)?;
+    session
+        .insert(AUTH_TIME_KEY, chrono::Utc::now().timestamp())
         .await
         .map_err(crate::server::context::internal)
 }
@@ -36,15 +43,24 @@ pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
     )
 }
 
-/// Signs in with email and password.
+/// Signs in with email and password, then goes to `next` when it is a path of Plenum's own
+/// (a single sign-on request waiting for the sign-in), else to the dashboard.
 #[server(name = LogIn, prefix = "/api", endpoint = "auth/login")]
-pub async fn log_in(email: String, password: String) -> Result<(), AppError> {
+pub async fn log_in(
+    email: String,
+    password: String,
+    #[server(default)] next: Option<String>,
+) -> Result<(), AppError> {
     respond(
         async {
             let state = crate::server::state()?;
             let user = crate::server::accounts::check_login(&state.db, &email, &password).await?;
             start_session(user.id).await?;
-            leptos_axum::redirect("/");
+            let next = next
+                .as_deref()
+                .and_then(domain::identity::redirect::safe_local_path)
+                .unwrap_or("/");
+            leptos_axum::redirect(next);
             Ok(())
         }
         .await,

@@ -10,6 +10,10 @@ use tower_sessions::Session;
 /// The session key holding the signed-in user's id.
 pub const USER_ID_KEY: &str = "user_id";
 
+/// The session key holding when the user signed in (Unix seconds), for `auth_time` in ID
+/// tokens.
+pub const AUTH_TIME_KEY: &str = "auth_time";
+
 /// The shared state, or an internal error if the server forgot to provide it.
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {

@@ -1,4 +1,5 @@
-//! What every request handler shares: the database, the edge and the engine.
+//! What every request handler shares: the database, the edge, the engine and the identity
+//! provider.
 
 use store::Db;
 
@@ -15,4 +16,6 @@ pub struct AppState {
     pub edge_setup: Option<edge::EdgeSetup>,
     /// The Swarm engine's lifecycle operations, when Plenum runs it (`engine.enabled`).
     pub engine: Option<engine::Engine>,
+    /// The OpenID Connect provider (clients, tokens, signing keys).
+    pub identity: identity::Provider,
 }

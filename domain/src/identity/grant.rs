@@ -46,6 +46,15 @@ impl GrantWindow {
         self.until
     }
 
+    /// The default validity of a grant made `today`: to the end of the instance's rental,
+    /// or a year when it has none (or it has ended).
+    pub fn default_from(today: NaiveDate, rental_end: Option<NaiveDate>) -> Self {
+        let until = rental_end
+            .filter(|end| *end >= today)
+            .unwrap_or_else(|| today + chrono::Days::new(365));
+        Self { from: today, until }
+    }
+
     /// Whether the window includes `day`.
     pub fn admits(self, day: NaiveDate) -> bool {
         self.from <= day && day <= self.until
@@ -209,6 +218,10 @@ mod tests {
     #[test]
     fn windows_must_not_end_before_they_start() {
         assert!(GrantWindow::new(day(2), day(1)).is_err());
+        let w = GrantWindow::default_from(day(5), Some(day(9)));
+        assert_eq!((w.from(), w.until()), (day(5), day(9)));
+        let w = GrantWindow::default_from(day(5), Some(day(4)));
+        assert_eq!(w.until(), NaiveDate::from_ymd_opt(2028, 3, 4).unwrap());
         let w = GrantWindow::new(day(1), day(1)).unwrap();
         assert!(w.admits(day(1)));
         assert!(!w.admits(day(2)));

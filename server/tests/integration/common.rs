@@ -17,7 +17,8 @@ pub enum Backend {
 
 pub const BACKENDS: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
 
-/// A database URL for a fresh, empty database on `backend`, kept alive by the returned guard.
+/// A database URL for a fresh, empty database on `backend`, and a directory for the server's
+/// files (and the SQLite file), kept alive by the returned guard.
 pub async fn fresh_database(backend: Backend) -> (String, Option<tempfile::TempDir>) {
     match backend {
         Backend::Sqlite => {
@@ -46,7 +47,10 @@ pub async fn fresh_database(backend: Backend) -> (String, Option<tempfile::TempD
                 .rsplit_once('/')
                 .map(|(b, _)| b)
                 .unwrap_or(&admin_url);
-            (format!("{base}/{name}"), None)
+            (
+                format!("{base}/{name}"),
+                Some(tempfile::tempdir().expect("temp dir")),
+            )
         }
     }
 }
@@ -57,6 +61,7 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub state: app::server::AppState,
     pub database_url: String,
+    /// The SQLite file and the data directory (the secret key file): kept for a restart.
     _dir: Option<tempfile::TempDir>,
     /// With `engine.enabled`: the engine, kept so that its controller runs.
     _engine: Option<engine::RunningEngine>,
@@ -99,10 +104,15 @@ impl TestServer {
     }
 
     async fn serve(
-        settings: Settings,
+        mut settings: Settings,
         database_url: String,
         dir: Option<tempfile::TempDir>,
     ) -> Self {
+        if let Some(dir) = &dir
+            && settings.data_dir == Settings::default().data_dir
+        {
+            settings.data_dir = dir.path().join("data");
+        }
         let plenum = server::start(&settings).await.expect("server starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

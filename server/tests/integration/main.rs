@@ -9,4 +9,5 @@ mod common;
 mod console_swarm;
 mod edge;
 mod instances;
+mod oidc;
 mod orders;

@@ -2,9 +2,14 @@
 
 pub mod catalog_version;
 pub mod instance;
+pub mod instance_access;
 pub mod instance_event;
 pub mod instance_secret;
 pub mod membership;
+pub mod oidc_client;
+pub mod oidc_code;
+pub mod oidc_signing_key;
+pub mod oidc_token;
 pub mod order;
 pub mod organisation;
 pub mod plan;

@@ -12,6 +12,9 @@ pub struct Model {
     pub email: String,
     pub password_hash: String,
     pub is_staff: bool,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub email_verified: bool,
     pub created_at: ChronoDateTimeUtc,
 }
 

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use super::events;
-use crate::crypto::{Sealed, SecretKey, SecretValue, open, seal};
+use crate::crypto::{Binding, Sealed, SecretKey, SecretValue, open, seal};
 use crate::entities::instance_secret;
 use crate::{Db, StoreError};
 
@@ -24,7 +24,7 @@ pub(super) async fn insert(
 ) -> Result<(), StoreError> {
     let now = Utc::now();
     for (name, value) in secrets {
-        let sealed = seal(key, instance_id, name, value)?;
+        let sealed = seal(key, &Binding::instance_secret(instance_id, name), value)?;
         instance_secret::ActiveModel {
             instance_id: Set(instance_id),
             name: Set(name.clone()),
@@ -44,7 +44,11 @@ fn decrypt(key: &SecretKey, row: instance_secret::Model) -> Result<SecretValue, 
         ciphertext: row.ciphertext,
         nonce: row.nonce,
     };
-    open(key, row.instance_id, &row.name, &sealed)
+    open(
+        key,
+        &Binding::instance_secret(row.instance_id, &row.name),
+        &sealed,
+    )
 }
 
 impl Db {
