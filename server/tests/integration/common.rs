@@ -113,11 +113,15 @@ impl TestServer {
         {
             settings.data_dir = dir.path().join("data");
         }
-        let plenum = server::start(&settings).await.expect("server starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
+        // The address clients use is also the OpenID Connect issuer.
+        if settings.public_url == Settings::default().public_url {
+            settings.public_url = format!("http://{addr}");
+        }
+        let plenum = server::start(&settings).await.expect("server starts");
         let router = plenum.router;
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;

@@ -11,3 +11,4 @@ mod edge;
 mod instances;
 mod oidc;
 mod orders;
+mod relying_party;

@@ -194,10 +194,7 @@ async fn discovery_and_keys_follow_the_specifications() {
             .await
             .unwrap();
         let issuer = doc["issuer"].as_str().unwrap();
-        assert_eq!(
-            issuer, "http://localhost:3000",
-            "the public URL, without a slash"
-        );
+        assert_eq!(issuer, server.base, "the public URL, without a slash");
         for (field, path) in [
             ("authorization_endpoint", "/oidc/authorize"),
             ("token_endpoint", "/oidc/token"),
@@ -300,7 +297,7 @@ async fn the_code_flow_signs_in_an_instance_owner_and_tokens_follow_the_rules() 
         assert_eq!(back.status(), StatusCode::SEE_OTHER);
         let answer = query(&location(&back));
         assert_eq!(answer["state"], "s1");
-        assert_eq!(answer["iss"], "http://localhost:3000", "RFC 9207 iss");
+        assert_eq!(answer["iss"], server.base, "RFC 9207 iss");
 
         // The code, redeemed with PKCE and client_secret_basic.
         let answer = rp.code(&browser, &rp.params("s2", "nonce-2")).await;
@@ -315,7 +312,7 @@ async fn the_code_flow_signs_in_an_instance_owner_and_tokens_follow_the_rules() 
         // The ID token, verified like a relying party does.
         let verifier = CoreIdTokenVerifier::new_public_client(
             ClientId::new(rp.client_id.clone()),
-            IssuerUrl::new("http://localhost:3000".into()).unwrap(),
+            IssuerUrl::new(server.base.clone()).unwrap(),
             jwks(&server).await,
         );
         let id_token: PlenumIdToken = tokens["id_token"].as_str().unwrap().parse().unwrap();
@@ -711,7 +708,7 @@ async fn abuse_is_refused() {
         // Mixed-up issuers: the authorization response names this issuer, so a client
         // talking to two providers can tell them apart.
         let answer = rp.code(&browser, &rp.params("s", "n")).await;
-        assert_eq!(answer["iss"], "http://localhost:3000");
+        assert_eq!(answer["iss"], server.base);
     }
 }
 
