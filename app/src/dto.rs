@@ -64,6 +64,8 @@ pub struct UserListItem {
     pub created_at: String,
 }
 
+mod access;
+pub use access::{AccessView, ImportReport, ImportRowView, PortalEntry};
 mod instances;
 pub use instances::{
     BulkOutcome, CalendarDayView, InstanceConsole, InstanceEventView, InstanceStatusUpdate,

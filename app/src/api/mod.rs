@@ -3,6 +3,7 @@
 //!
 //! Endpoints are explicit (`/api/<area>/<verb>`) so that tests and scripts can name them.
 
+pub mod access;
 pub mod auth;
 pub mod edge;
 pub mod instances;

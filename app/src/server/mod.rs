@@ -1,6 +1,7 @@
 //! The server half of the app (feature `ssr`): the services server functions call, and the
 //! context they run in. Nothing here is compiled into the browser bundle.
 
+pub mod access;
 pub mod accounts;
 pub mod context;
 pub mod instances;

@@ -563,6 +563,31 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
             Probe::InstanceId(&[("confirm", "Victim's instance")]),
         ),
         ("/api/instances/reveal", Probe::InstanceId(&[])),
+        ("/api/access/list", Probe::InstanceId(&[])),
+        (
+            "/api/access/grant",
+            Probe::InstanceId(&[
+                ("email", "mallory@example.org"),
+                ("given_name", "Mallory"),
+                ("family_name", "M"),
+                ("role", "admin"),
+            ]),
+        ),
+        (
+            "/api/access/import",
+            Probe::InstanceId(&[
+                ("csv", "mallory@example.org,Mallory,M,admin"),
+                ("confirm", "true"),
+            ]),
+        ),
+        (
+            "/api/access/revoke",
+            Probe::InstanceId(&[("access_id", "1")]),
+        ),
+        (
+            "/api/access/portal",
+            Probe::NoId("lists only the instances the caller may enter"),
+        ),
         (
             "/api/staff/instances/list",
             Probe::NoId("staff only (tested in instances.rs: customers get 403)"),
@@ -697,6 +722,16 @@ async fn every_server_function_refuses_other_organisations() {
         }
 
         let after = victim_state().await;
+        assert!(
+            server
+                .state
+                .db
+                .access_list(victim_instance)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{backend:?}: nobody was granted access to the victim's instance"
+        );
         let instance = server.state.db.instance(victim_instance).await.unwrap();
         assert_eq!(
             (instance.generation, instance.lifecycle),

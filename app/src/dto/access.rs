@@ -1,0 +1,69 @@
+//! Who may enter an instance, and the instances a person may enter.
+
+use serde::{Deserialize, Serialize};
+
+/// One person's access to an instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessView {
+    /// The grant's id (to revoke it).
+    pub id: i64,
+    /// Their email address.
+    pub email: String,
+    /// Given name.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// `admin` or `participant`.
+    pub role: String,
+    /// First valid day (YYYY-MM-DD).
+    pub valid_from: String,
+    /// Last valid day (YYYY-MM-DD).
+    pub valid_until: String,
+    /// Whether it admits them today.
+    pub active_today: bool,
+}
+
+/// One row of a CSV import as checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRowView {
+    /// The line in the file.
+    pub line: u64,
+    /// The email address as read (may be invalid).
+    pub email: String,
+    /// What is wrong with the row; empty when it is fine.
+    pub problems: Vec<String>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// Every row, in file order.
+    pub rows: Vec<ImportRowView>,
+    /// Rows without problems.
+    pub valid: usize,
+    /// Rows with problems.
+    pub invalid: usize,
+    /// Whether the valid rows were granted (all rows valid, or the owner confirmed).
+    pub applied: bool,
+}
+
+/// An instance a signed-in person may enter, for their portal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalEntry {
+    /// The instance's id.
+    pub instance_id: i64,
+    /// Its name.
+    pub name: String,
+    /// The organisation that runs it.
+    pub organisation: String,
+    /// Its address, when Plenum runs the edge.
+    pub url: Option<String>,
+    /// The person's role there.
+    pub role: String,
+    /// Why: `organisation` (member) or `granted`.
+    pub through: String,
+    /// Until when a grant admits them (YYYY-MM-DD), if by grant.
+    pub valid_until: Option<String>,
+    /// The event days of its rental (YYYY-MM-DD), in order.
+    pub event_days: Vec<String>,
+}
