@@ -65,7 +65,9 @@ pub struct UserListItem {
 }
 
 mod access;
-pub use access::{AccessView, ImportReport, ImportRowView, PortalEntry};
+pub use access::{
+    AccessView, ClientView, ImportReport, ImportRowView, PortalEntry, RegisteredClient,
+};
 mod instances;
 pub use instances::{
     BulkOutcome, CalendarDayView, InstanceConsole, InstanceEventView, InstanceStatusUpdate,

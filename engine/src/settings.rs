@@ -88,6 +88,16 @@ pub struct EngineSettings {
     pub edge_network: String,
     /// Instance host names are `<slug>.<base_domain>`.
     pub base_domain: String,
+    /// The HTTPS port people reach instances on (`{{ public_url }}` names it when it is not
+    /// 443); equal to `edge.https_port` when both are enabled.
+    pub public_port: u16,
+    /// How instances' services reach Plenum inside the Swarm (`{{ plenum_url }}`), e.g. for
+    /// the token endpoint of single sign-on.
+    pub plenum_url: String,
+    /// Plenum's OpenID Connect issuer (`{{ oidc_issuer }}`): set by Plenum from its public
+    /// URL, not a setting of its own.
+    #[serde(skip)]
+    pub oidc_issuer: String,
     /// How services are reached by name: `vip` (a virtual IP, the production default) or
     /// `dnsrr` (DNS round robin; Swarms without IPVS).
     pub endpoint_mode: EndpointMode,
@@ -123,6 +133,9 @@ impl Default for EngineSettings {
             installation_id: "plenum".to_owned(),
             edge_network: "plenum_edge".to_owned(),
             base_domain: "plenum.localhost".to_owned(),
+            public_port: 443,
+            plenum_url: "http://plenum_server:3000".to_owned(),
+            oidc_issuer: String::new(),
             endpoint_mode: EndpointMode::Vip,
             entry_access: EntryAccess::ServiceName,
             default_cpus: None,
@@ -152,6 +165,17 @@ impl EngineSettings {
             return Err(invalid(
                 "secret_key_file",
                 "is required when the engine is enabled (a file with 32 random bytes in base64)",
+            ));
+        }
+        if self.public_port == 0 {
+            return Err(invalid("public_port", "must be 1–65535"));
+        }
+        if !(self.plenum_url.starts_with("http://") || self.plenum_url.starts_with("https://"))
+            || self.plenum_url.contains(char::is_whitespace)
+        {
+            return Err(invalid(
+                "plenum_url",
+                "must be an http:// or https:// URL such as http://plenum_server:3000",
             ));
         }
         self.docker_endpoint()?;
@@ -270,6 +294,14 @@ impl EngineSettings {
                 format!("{} does not hold 32 bytes in base64", path.display()),
             )
         })
+    }
+
+    /// The public URL of the instance with host name `hostname`.
+    pub fn public_url(&self, hostname: &str) -> String {
+        match self.public_port {
+            443 => format!("https://{hostname}"),
+            port => format!("https://{hostname}:{port}"),
+        }
     }
 
     /// [`resync_seconds`](Self::resync_seconds) as a duration.

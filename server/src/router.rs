@@ -106,7 +106,7 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
     )
     .await?;
     let edge = start_edge(settings, &db)?;
-    let engine = engine::start(db.clone(), &settings.engine)?;
+    let engine = engine::start(db.clone(), &engine_settings(settings, &identity))?;
     if engine.is_some() {
         tracing::info!(installation = %settings.engine.installation_id, "Swarm engine started");
     }
@@ -137,6 +137,17 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         engine,
         identity_maintenance,
     })
+}
+
+/// The engine's settings with what Plenum knows beyond `[engine]`: the OpenID Connect issuer
+/// (`{{ oidc_issuer }}`) and, with the edge enabled, the HTTPS port instances are reached on.
+fn engine_settings(settings: &Settings, identity: &identity::Provider) -> engine::EngineSettings {
+    let mut engine = settings.engine.clone();
+    engine.oidc_issuer = identity.issuer().to_owned();
+    if settings.edge.enabled {
+        engine.public_port = settings.edge.https_port;
+    }
+    engine
 }
 
 /// With `edge.enabled`: the checked edge settings and the running edge reconciler (it keeps

@@ -10,5 +10,6 @@ pub mod instances;
 pub mod orders;
 pub mod orgs;
 pub mod staff;
+pub mod staff_clients;
 pub mod staff_instances;
 pub mod staff_orders;

@@ -67,3 +67,31 @@ pub struct PortalEntry {
     /// The event days of its rental (YYYY-MM-DD), in order.
     pub event_days: Vec<String>,
 }
+
+/// A relying party registered with Plenum's OpenID Connect provider (staff view).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientView {
+    /// The client id.
+    pub client_id: String,
+    /// Its name.
+    pub name: String,
+    /// The instance it belongs to (None: registered by hand).
+    pub instance_id: Option<i64>,
+    /// Whether it authenticates with a secret.
+    pub confidential: bool,
+    /// Exact redirect URIs.
+    pub redirect_uris: Vec<String>,
+    /// Exact post-logout redirect URIs.
+    pub post_logout_redirect_uris: Vec<String>,
+}
+
+/// A client just registered by hand, with its secret shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisteredClient {
+    /// The client.
+    pub client: ClientView,
+    /// Its secret (confidential clients only); Plenum shows it only now.
+    pub secret: Option<String>,
+    /// The issuer to configure in the client.
+    pub issuer: String,
+}

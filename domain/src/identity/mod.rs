@@ -8,3 +8,9 @@ pub mod redirect;
 pub mod role;
 
 pub use role::{InstanceRole, role_at_instance};
+
+/// The client id of instance `instance_id` at Plenum's OpenID Connect provider (client ids
+/// are public; the secret is what authenticates).
+pub fn instance_client_id(instance_id: i64) -> String {
+    format!("instance-{instance_id}")
+}

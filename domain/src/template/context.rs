@@ -52,6 +52,12 @@ pub struct RenderContext {
     pub stack: String,
     /// The public host name (`{{ hostname }}`).
     pub hostname: String,
+    /// The instance's public URL (`{{ public_url }}`), e.g. `https://acme.example.org`.
+    pub public_url: String,
+    /// Plenum's OpenID Connect issuer (`{{ oidc_issuer }}`).
+    pub oidc_issuer: String,
+    /// How the instance's services reach Plenum inside the Swarm (`{{ plenum_url }}`).
+    pub plenum_url: String,
     /// The image tag to deploy (`{{ tag }}`).
     pub tag: String,
     /// Replica counts by service name; checked against the template's scaling rules.

@@ -17,6 +17,11 @@
 //!     migrate:                  # a one-off job run before services roll to a new tag
 //!       service: web            # the service whose spec (new image, env, secrets, networks) it reuses
 //!       command: [/demo-app, migrate]  # replaces the service's command; exit 0 = migrated
+//!   sso:                        # optional: the instance signs people in through Plenum
+//!     protocol: oidc            # Plenum registers it as an OpenID Connect client
+//!     redirect_paths: [/oidc/callback]   # under {{ public_url }}, matched exactly
+//!     post_logout_paths: [/]
+//!     client_secret: oidc_client_secret  # a top-level secret: its value is the client secret
 //!
 //! secrets:
 //!   postgres_password:
@@ -43,6 +48,31 @@ pub(crate) struct PlenumDef {
     #[serde(default)]
     pub(crate) scaling: BTreeMap<String, ScalingRule>,
     pub(crate) upgrade: Option<UpgradeDef>,
+    pub(crate) sso: Option<SsoDeclaration>,
+}
+
+/// How an instance's people sign in through Plenum (`x-plenum.sso`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoDeclaration {
+    /// The protocol the instance speaks.
+    pub protocol: SsoProtocol,
+    /// Paths under the instance's public URL that receive the authorization response.
+    pub redirect_paths: Vec<String>,
+    /// Paths under the instance's public URL a logout may return to.
+    #[serde(default)]
+    pub post_logout_paths: Vec<String>,
+    /// The top-level secret whose generated value is the client's secret (the stack reads
+    /// it as a Swarm secret; Plenum registers the client with it).
+    pub client_secret: String,
+}
+
+/// The single sign-on protocols a template can declare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SsoProtocol {
+    /// OpenID Connect (authorization code flow with a client secret).
+    Oidc,
 }
 
 /// `x-plenum.upgrade` as written.

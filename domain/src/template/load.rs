@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use super::compose::ComposeFile;
 use super::error::TemplateError;
-use super::extension::{EntryPoint, InitialAdmin, MigrationStep, ScalingRule, SecretGeneration};
+use super::extension::{
+    EntryPoint, InitialAdmin, MigrationStep, ScalingRule, SecretGeneration, SsoDeclaration,
+};
 use super::rendered::{RenderedNetwork, RenderedSecret, RenderedVolume};
 use super::validate::service::ServiceTemplate;
 use super::{placeholder, validate, yaml};
@@ -20,6 +22,7 @@ pub struct Template {
     pub(crate) entry: EntryPoint,
     pub(crate) initial_admin: Option<InitialAdmin>,
     pub(crate) migration: Option<MigrationStep>,
+    pub(crate) sso: Option<SsoDeclaration>,
 }
 
 impl Template {
@@ -66,6 +69,11 @@ impl Template {
     /// The initial administrator, if declared.
     pub fn initial_admin(&self) -> Option<&InitialAdmin> {
         self.initial_admin.as_ref()
+    }
+
+    /// How the instance's people sign in through Plenum, if declared.
+    pub fn sso(&self) -> Option<&SsoDeclaration> {
+        self.sso.as_ref()
     }
 
     /// The migration job an upgrade runs before services roll, if declared.

@@ -55,7 +55,10 @@ pub use builtin::{builtin, builtin_names, builtin_source};
 pub use compose::deploy::{FailureAction, RestartCondition, UpdateOrder};
 pub use context::{EndpointMode, RenderContext, ResourceAmounts, is_tag};
 pub use error::TemplateError;
-pub use extension::{EntryPoint, InitialAdmin, MigrationStep, ScalingRule, SecretGeneration};
+pub use extension::{
+    EntryPoint, InitialAdmin, MigrationStep, ScalingRule, SecretGeneration, SsoDeclaration,
+    SsoProtocol,
+};
 pub use load::Template;
 pub use placeholder::Variable;
 pub use render::render;

@@ -20,16 +20,30 @@ pub enum Variable {
     Tag,
     /// `{{ instance_id }}`: the instance's numeric id.
     InstanceId,
+    /// `{{ public_url }}`: the instance's own address as people reach it
+    /// (`https://<hostname>`, with the port when it is not 443).
+    PublicUrl,
+    /// `{{ oidc_issuer }}`: Plenum's OpenID Connect issuer (its public URL).
+    OidcIssuer,
+    /// `{{ oidc_client_id }}`: the instance's client id at Plenum's provider.
+    OidcClientId,
+    /// `{{ plenum_url }}`: how the instance's services reach Plenum inside the Swarm
+    /// (server-to-server calls such as the token endpoint).
+    PlenumUrl,
 }
 
 impl Variable {
     /// Every variable, in documentation order.
-    pub const ALL: [Variable; 5] = [
+    pub const ALL: [Variable; 9] = [
         Variable::Stack,
         Variable::Slug,
         Variable::Hostname,
         Variable::Tag,
         Variable::InstanceId,
+        Variable::PublicUrl,
+        Variable::OidcIssuer,
+        Variable::OidcClientId,
+        Variable::PlenumUrl,
     ];
 
     /// The name written between the braces.
@@ -40,6 +54,10 @@ impl Variable {
             Variable::Hostname => "hostname",
             Variable::Tag => "tag",
             Variable::InstanceId => "instance_id",
+            Variable::PublicUrl => "public_url",
+            Variable::OidcIssuer => "oidc_issuer",
+            Variable::OidcClientId => "oidc_client_id",
+            Variable::PlenumUrl => "plenum_url",
         }
     }
 
@@ -62,6 +80,10 @@ pub(crate) struct Values {
     pub(crate) hostname: String,
     pub(crate) tag: String,
     pub(crate) instance_id: String,
+    pub(crate) public_url: String,
+    pub(crate) oidc_issuer: String,
+    pub(crate) oidc_client_id: String,
+    pub(crate) plenum_url: String,
 }
 
 impl Values {
@@ -72,6 +94,41 @@ impl Values {
             Variable::Hostname => &self.hostname,
             Variable::Tag => &self.tag,
             Variable::InstanceId => &self.instance_id,
+            Variable::PublicUrl => &self.public_url,
+            Variable::OidcIssuer => &self.oidc_issuer,
+            Variable::OidcClientId => &self.oidc_client_id,
+            Variable::PlenumUrl => &self.plenum_url,
+        }
+    }
+
+    /// The values for rendering with `ctx`.
+    pub(crate) fn of(ctx: &super::RenderContext) -> Self {
+        Self {
+            stack: ctx.stack.clone(),
+            slug: ctx.slug.clone(),
+            hostname: ctx.hostname.clone(),
+            tag: ctx.tag.clone(),
+            instance_id: ctx.instance_id.to_string(),
+            public_url: ctx.public_url.clone(),
+            oidc_issuer: ctx.oidc_issuer.clone(),
+            oidc_client_id: crate::identity::instance_client_id(ctx.instance_id),
+            plenum_url: ctx.plenum_url.clone(),
+        }
+    }
+
+    /// `x` for every variable.
+    fn probe() -> Self {
+        let x = || "x".to_owned();
+        Self {
+            stack: x(),
+            slug: x(),
+            hostname: x(),
+            tag: x(),
+            instance_id: x(),
+            public_url: x(),
+            oidc_issuer: x(),
+            oidc_client_id: x(),
+            plenum_url: x(),
         }
     }
 }
@@ -103,15 +160,7 @@ pub(crate) fn substitute(text: &str, values: &Values) -> Result<String, String> 
 
 /// Substitutes `x` for every placeholder, to check the shape of a templated string.
 pub(crate) fn probe(text: &str) -> Result<String, String> {
-    let x = || "x".to_owned();
-    let values = Values {
-        stack: x(),
-        slug: x(),
-        hostname: x(),
-        tag: x(),
-        instance_id: x(),
-    };
-    substitute(text, &values)
+    substitute(text, &Values::probe())
 }
 
 /// Checks every placeholder in a string without substituting.
@@ -159,6 +208,10 @@ mod tests {
             hostname: "acme.example.org".into(),
             tag: "4.3.0".into(),
             instance_id: "42".into(),
+            public_url: "https://acme.example.org".into(),
+            oidc_issuer: "https://plenum.example.org".into(),
+            oidc_client_id: "instance-42".into(),
+            plenum_url: "http://plenum_server:3000".into(),
         }
     }
 
@@ -181,7 +234,7 @@ mod tests {
     fn rejects_unknown_and_unterminated() {
         assert_eq!(
             check("x {{ version }}"),
-            Err("unknown placeholder \"{{ version }}\" (known: {{ stack }}, {{ slug }}, {{ hostname }}, {{ tag }}, {{ instance_id }})".to_owned())
+            Err("unknown placeholder \"{{ version }}\" (known: {{ stack }}, {{ slug }}, {{ hostname }}, {{ tag }}, {{ instance_id }}, {{ public_url }}, {{ oidc_issuer }}, {{ oidc_client_id }}, {{ plenum_url }})".to_owned())
         );
         assert!(check("x {{ tag").is_err());
     }

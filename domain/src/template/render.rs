@@ -31,13 +31,7 @@ pub fn render(template: &Template, ctx: &RenderContext) -> Result<RenderedStack,
             service: service.clone(),
         });
     }
-    let values = Values {
-        stack: ctx.stack.clone(),
-        slug: ctx.slug.clone(),
-        hostname: ctx.hostname.clone(),
-        tag: ctx.tag.clone(),
-        instance_id: ctx.instance_id.to_string(),
-    };
+    let values = Values::of(ctx);
     let mut services = BTreeMap::new();
     for (service_name, service) in &template.services {
         let full_len = ctx.stack.len() + 1 + service_name.len();

@@ -36,11 +36,15 @@ impl DesiredStack {
         values: BTreeMap<String, SecretValue>,
         settings: &EngineSettings,
     ) -> Result<Self, ReconcileError> {
+        let hostname = format!("{}.{}", record.slug, settings.base_domain);
         let ctx = RenderContext {
             instance_id: record.id,
             slug: record.slug.clone(),
             stack: record.stack(),
-            hostname: format!("{}.{}", record.slug, settings.base_domain),
+            public_url: settings.public_url(&hostname),
+            oidc_issuer: settings.oidc_issuer.clone(),
+            plenum_url: settings.plenum_url.clone(),
+            hostname,
             tag: record.version.clone(),
             replicas: record.replicas.clone(),
             limits: record.limits.clone(),

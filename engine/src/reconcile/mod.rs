@@ -5,6 +5,7 @@
 mod apply;
 mod desired;
 mod health;
+mod sso;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -129,6 +130,7 @@ pub async fn reconcile(ctx: &Context, id: i64) -> Result<Outcome, ReconcileError
             values = ctx.db.instance_secrets(id, &ctx.key).await?;
         }
     }
+    sso::converge(ctx, &record, &template, &values).await?;
     let desired = DesiredStack::build(&record, &template, values, &ctx.settings)?;
     let objects = desired.objects()?;
     let installation = &ctx.settings.installation_id;

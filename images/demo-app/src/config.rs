@@ -10,12 +10,24 @@
 //! | `DATABASE_NAME`           | database name (required)                        | –                |
 //! | `DATABASE_USER`           | database user (required)                        | –                |
 //! | `DATABASE_PASSWORD_FILE`  | file holding the password (e.g. a Docker secret) | no password     |
+//! | `OIDC_ISSUER`             | issuer URL of the OpenID Connect provider, as the browser reaches it; enables sign-in | sign-in off |
+//! | `OIDC_INTERNAL_URL`       | `http://` base URL for the server-to-server calls (discovery, token, keys) | `OIDC_ISSUER` |
+//! | `OIDC_CLIENT_ID`          | the app's client id at the provider (required with `OIDC_ISSUER`) | – |
+//! | `OIDC_CLIENT_SECRET_FILE` | file holding the client secret, e.g. `/run/secrets/oidc_client_secret` (required with `OIDC_ISSUER`) | – |
+//! | `PUBLIC_URL`              | the app's own public base URL, e.g. `https://a.example.org` (required with `OIDC_ISSUER`) | – |
 //!
 //! Empty values count as unset. The password file is read on every connection
 //! attempt (see [`read_password_file`]), so a missing file makes the app answer
 //! 503 instead of refusing to start.
+//!
+//! Without `OIDC_ISSUER` the other `OIDC_*` variables and `PUBLIC_URL` are
+//! ignored and the app offers no sign-in. With it, a missing or unusable
+//! companion variable, or a client secret file that cannot be read or is empty,
+//! stops the app at start (see [`OidcSettings`]). The client secret is read
+//! once, at start, with surrounding whitespace removed.
 
 use std::fmt;
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// Port the app listens on when `PORT` is not set.
@@ -34,6 +46,66 @@ pub struct Config {
     pub app_version: String,
     /// Where the instance's database is.
     pub database: DatabaseSettings,
+    /// How people sign in through OpenID Connect; `None` (no `OIDC_ISSUER`):
+    /// no sign-in.
+    pub oidc: Option<OidcSettings>,
+}
+
+/// The OpenID Connect relying party's settings (all present when
+/// `OIDC_ISSUER` is set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcSettings {
+    /// The issuer exactly as configured: the browser reaches the authorization
+    /// and logout endpoints through it, and ID tokens must name it as `iss`.
+    pub issuer: String,
+    /// Base URL (`http://`, without trailing slash) of the server-to-server
+    /// calls: discovery, token and keys.
+    pub internal_url: String,
+    /// The app's client id at the provider.
+    pub client_id: String,
+    /// The app's client secret.
+    pub client_secret: Secret,
+    /// The app's own public base URL, without trailing slash.
+    pub public_url: String,
+}
+
+impl OidcSettings {
+    /// Where the provider sends the browser back after sign-in.
+    pub fn redirect_uri(&self) -> String {
+        format!("{}/oidc/callback", self.public_url)
+    }
+
+    /// Where the provider sends the browser back after sign-out.
+    pub fn post_logout_redirect_uri(&self) -> String {
+        format!("{}/", self.public_url)
+    }
+
+    /// Whether cookies get the `Secure` attribute (the app is public over HTTPS).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// A secret value; `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
 }
 
 /// How to reach the instance's PostgreSQL database.
@@ -56,6 +128,22 @@ pub struct DatabaseSettings {
 pub enum ConfigError {
     /// A required variable is unset or empty.
     Missing(&'static str),
+    /// A variable is unset or empty although another setting needs it.
+    Needed {
+        /// Name of the variable.
+        name: &'static str,
+        /// Why it is needed.
+        reason: &'static str,
+    },
+    /// The file a variable names cannot be read.
+    Unreadable {
+        /// Name of the variable.
+        name: &'static str,
+        /// The file.
+        path: String,
+        /// The operating system's reason.
+        reason: String,
+    },
     /// A variable holds a value that cannot be used.
     Invalid {
         /// Name of the variable.
@@ -71,6 +159,13 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ConfigError::Missing(name) => write!(f, "environment variable {name} must be set"),
+            ConfigError::Needed { name, reason } => {
+                write!(f, "environment variable {name} must be set: {reason}")
+            }
+            ConfigError::Unreadable { name, path, reason } => write!(
+                f,
+                "cannot read the file {path:?} named by environment variable {name}: {reason}"
+            ),
             ConfigError::Invalid {
                 name,
                 value,
@@ -86,16 +181,22 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
-    /// Reads the configuration from the process environment.
+    /// Reads the configuration from the process environment (and the client
+    /// secret file it names).
     pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_lookup(|name| std::env::var(name).ok())
+        Config::from_sources(
+            |name| std::env::var(name).ok(),
+            |path| std::fs::read_to_string(path),
+        )
     }
 
     /// Reads the configuration through `lookup`, which maps a variable name to
-    /// its value (the environment, or a map in tests).
-    pub fn from_lookup<F>(lookup: F) -> Result<Config, ConfigError>
+    /// its value (the environment, or a map in tests), and `read_file`, which
+    /// reads a file named by a variable (the file system, or a map in tests).
+    pub fn from_sources<F, R>(lookup: F, read_file: R) -> Result<Config, ConfigError>
     where
         F: Fn(&str) -> Option<String>,
+        R: Fn(&Path) -> io::Result<String>,
     {
         // Empty values count as unset.
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
@@ -116,8 +217,96 @@ impl Config {
                 user: required("DATABASE_USER")?,
                 password_file: get("DATABASE_PASSWORD_FILE").map(PathBuf::from),
             },
+            oidc: oidc_settings(&get, &read_file)?,
         })
     }
+}
+
+/// Why the OpenID Connect companions of `OIDC_ISSUER` are needed.
+const NEEDED_FOR_OIDC: &str = "OIDC_ISSUER is set (sign-in through OpenID Connect)";
+
+/// Reads the OpenID Connect settings: `None` without `OIDC_ISSUER`.
+fn oidc_settings<G, R>(get: &G, read_file: &R) -> Result<Option<OidcSettings>, ConfigError>
+where
+    G: Fn(&str) -> Option<String>,
+    R: Fn(&Path) -> io::Result<String>,
+{
+    let Some(issuer) = get("OIDC_ISSUER") else {
+        return Ok(None);
+    };
+    let needed = |name: &'static str| {
+        get(name).ok_or(ConfigError::Needed {
+            name,
+            reason: NEEDED_FOR_OIDC,
+        })
+    };
+    let issuer = issuer.trim().to_owned();
+    check_base_url("OIDC_ISSUER", &issuer)?;
+    let internal_url = match get("OIDC_INTERNAL_URL") {
+        Some(url) => url.trim().to_owned(),
+        None if issuer.starts_with("https://") => {
+            return Err(ConfigError::Needed {
+                name: "OIDC_INTERNAL_URL",
+                reason: "OIDC_ISSUER is an https:// URL and the demo app calls the provider over plain HTTP only (no TLS)",
+            });
+        }
+        None => issuer.clone(),
+    };
+    check_base_url("OIDC_INTERNAL_URL", &internal_url)?;
+    if !internal_url.starts_with("http://") {
+        return Err(ConfigError::Invalid {
+            name: "OIDC_INTERNAL_URL",
+            value: internal_url,
+            reason: "expected an http:// URL: the demo app calls the provider over plain HTTP only (no TLS)",
+        });
+    }
+    let client_id = needed("OIDC_CLIENT_ID")?.trim().to_owned();
+    let secret_file = needed("OIDC_CLIENT_SECRET_FILE")?;
+    let public_url = needed("PUBLIC_URL")?.trim().to_owned();
+    check_base_url("PUBLIC_URL", &public_url)?;
+    let secret = read_file(Path::new(&secret_file)).map_err(|e| ConfigError::Unreadable {
+        name: "OIDC_CLIENT_SECRET_FILE",
+        path: secret_file.clone(),
+        reason: e.to_string(),
+    })?;
+    let secret = secret.trim();
+    if secret.is_empty() {
+        return Err(ConfigError::Invalid {
+            name: "OIDC_CLIENT_SECRET_FILE",
+            value: secret_file,
+            reason: "the file is empty",
+        });
+    }
+    Ok(Some(OidcSettings {
+        issuer,
+        internal_url: internal_url.trim_end_matches('/').to_owned(),
+        client_id,
+        client_secret: Secret::new(secret),
+        public_url: public_url.trim_end_matches('/').to_owned(),
+    }))
+}
+
+/// Checks that `value` is an absolute `http://` or `https://` URL with a host
+/// and without query or fragment (paths are allowed).
+fn check_base_url(name: &'static str, value: &str) -> Result<(), ConfigError> {
+    let invalid = |reason| ConfigError::Invalid {
+        name,
+        value: value.to_owned(),
+        reason,
+    };
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .ok_or_else(|| invalid("expected an http:// or https:// URL"))?;
+    if rest.split('/').next().is_none_or(str::is_empty) {
+        return Err(invalid("the URL has no host"));
+    }
+    if rest.contains(['?', '#']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid(
+            "expected a base URL without query, fragment or spaces",
+        ));
+    }
+    Ok(())
 }
 
 /// Parses a TCP port (1–65535).
@@ -210,6 +399,19 @@ mod tests {
         move |name| map.get(name).cloned()
     }
 
+    /// The configuration from `lookup`, with one readable secret file
+    /// (`/run/secrets/oidc_client_secret`) and one empty one (`/empty`).
+    fn from_lookup<F>(lookup: F) -> Result<Config, ConfigError>
+    where
+        F: Fn(&str) -> Option<String>,
+    {
+        Config::from_sources(lookup, |path| match path.to_str() {
+            Some("/run/secrets/oidc_client_secret") => Ok(" s3cr+t:x \n".to_owned()),
+            Some("/empty") => Ok("\n".to_owned()),
+            _ => Err(io::Error::new(io::ErrorKind::NotFound, "no such file")),
+        })
+    }
+
     const MINIMAL: &[(&str, &str)] = &[
         ("INSTANCE_NAME", "Kreistag <Nord>"),
         ("DATABASE_HOST", "db"),
@@ -219,7 +421,7 @@ mod tests {
 
     #[test]
     fn minimal_config_uses_defaults() {
-        let config = Config::from_lookup(lookup(MINIMAL)).expect("valid config");
+        let config = from_lookup(lookup(MINIMAL)).expect("valid config");
         assert_eq!(config.port, 8080);
         assert_eq!(config.instance_name, "Kreistag <Nord>");
         assert_eq!(config.app_version, env!("CARGO_PKG_VERSION"));
@@ -228,6 +430,7 @@ mod tests {
         assert_eq!(config.database.name, "openslides");
         assert_eq!(config.database.user, "openslides");
         assert_eq!(config.database.password_file, None);
+        assert_eq!(config.oidc, None);
     }
 
     #[test]
@@ -239,7 +442,7 @@ mod tests {
             ("DATABASE_PORT", "6543"),
             ("DATABASE_PASSWORD_FILE", "/run/secrets/db_password"),
         ]);
-        let config = Config::from_lookup(lookup(&pairs)).expect("valid config");
+        let config = from_lookup(lookup(&pairs)).expect("valid config");
         assert_eq!(config.port, 9000);
         assert_eq!(config.app_version, "1.1");
         assert_eq!(config.database.port, 6543);
@@ -263,15 +466,12 @@ mod tests {
                 .filter(|(k, _)| *k != name)
                 .collect();
             assert_eq!(
-                Config::from_lookup(lookup(&without)),
+                from_lookup(lookup(&without)),
                 Err(ConfigError::Missing(name))
             );
             let mut empty = without.clone();
             empty.push((name, "  "));
-            assert_eq!(
-                Config::from_lookup(lookup(&empty)),
-                Err(ConfigError::Missing(name))
-            );
+            assert_eq!(from_lookup(lookup(&empty)), Err(ConfigError::Missing(name)));
         }
     }
 
@@ -280,13 +480,13 @@ mod tests {
         for bad in ["0", "-1", "65536", "http", "80a"] {
             let mut pairs = MINIMAL.to_vec();
             pairs.push(("PORT", bad));
-            let err = Config::from_lookup(lookup(&pairs)).expect_err("invalid port");
+            let err = from_lookup(lookup(&pairs)).expect_err("invalid port");
             assert!(matches!(err, ConfigError::Invalid { name: "PORT", .. }));
             assert!(err.to_string().contains("PORT"));
 
             let mut pairs = MINIMAL.to_vec();
             pairs.push(("DATABASE_PORT", bad));
-            let err = Config::from_lookup(lookup(&pairs)).expect_err("invalid port");
+            let err = from_lookup(lookup(&pairs)).expect_err("invalid port");
             assert!(matches!(
                 err,
                 ConfigError::Invalid {
@@ -336,5 +536,139 @@ mod tests {
         );
         assert_eq!(parse_args(["--fail-migration"]), Ok(Mode::Serve));
         assert!(parse_args(["serve"]).is_err());
+    }
+
+    const OIDC: &[(&str, &str)] = &[
+        ("OIDC_ISSUER", "https://plenum.example.org"),
+        ("OIDC_INTERNAL_URL", "http://plenum_server:3000/"),
+        ("OIDC_CLIENT_ID", "demo-a"),
+        ("OIDC_CLIENT_SECRET_FILE", "/run/secrets/oidc_client_secret"),
+        ("PUBLIC_URL", "https://a.example.org:18443/"),
+    ];
+
+    fn with(
+        base: &[(&'static str, &'static str)],
+        changes: &[(&'static str, Option<&'static str>)],
+    ) -> Vec<(&'static str, &'static str)> {
+        let mut pairs: Vec<_> = base
+            .iter()
+            .copied()
+            .filter(|(k, _)| !changes.iter().any(|(c, _)| c == k))
+            .collect();
+        pairs.extend(changes.iter().filter_map(|(k, v)| v.map(|v| (*k, v))));
+        pairs
+    }
+
+    #[test]
+    fn oidc_settings_are_read_when_the_issuer_is_set() {
+        let pairs = [MINIMAL, OIDC].concat();
+        let oidc = from_lookup(lookup(&pairs))
+            .expect("valid config")
+            .oidc
+            .expect("oidc configured");
+        assert_eq!(oidc.issuer, "https://plenum.example.org");
+        assert_eq!(oidc.internal_url, "http://plenum_server:3000");
+        assert_eq!(oidc.client_id, "demo-a");
+        assert_eq!(oidc.client_secret.expose(), "s3cr+t:x");
+        assert_eq!(oidc.public_url, "https://a.example.org:18443");
+        assert_eq!(
+            oidc.redirect_uri(),
+            "https://a.example.org:18443/oidc/callback"
+        );
+        assert_eq!(
+            oidc.post_logout_redirect_uri(),
+            "https://a.example.org:18443/"
+        );
+        assert!(oidc.secure_cookies());
+        assert!(
+            !format!("{oidc:?}").contains("s3cr"),
+            "Debug hides the secret"
+        );
+    }
+
+    #[test]
+    fn oidc_companions_are_ignored_without_the_issuer() {
+        let pairs = with(&[MINIMAL, OIDC].concat(), &[("OIDC_ISSUER", None)]);
+        assert_eq!(from_lookup(lookup(&pairs)).expect("valid").oidc, None);
+        let pairs = with(&pairs, &[("OIDC_CLIENT_SECRET_FILE", Some("/missing"))]);
+        assert_eq!(from_lookup(lookup(&pairs)).expect("valid").oidc, None);
+    }
+
+    #[test]
+    fn a_plain_http_issuer_is_also_the_internal_url() {
+        let pairs = with(
+            &[MINIMAL, OIDC].concat(),
+            &[
+                ("OIDC_ISSUER", Some("http://plenum:3000")),
+                ("OIDC_INTERNAL_URL", None),
+                ("PUBLIC_URL", Some("http://localhost:8080")),
+            ],
+        );
+        let oidc = from_lookup(lookup(&pairs))
+            .expect("valid")
+            .oidc
+            .expect("oidc");
+        assert_eq!(oidc.internal_url, "http://plenum:3000");
+        assert!(!oidc.secure_cookies());
+    }
+
+    #[test]
+    fn missing_oidc_companions_are_named() {
+        let all = [MINIMAL, OIDC].concat();
+        for name in [
+            "OIDC_CLIENT_ID",
+            "OIDC_CLIENT_SECRET_FILE",
+            "PUBLIC_URL",
+            "OIDC_INTERNAL_URL",
+        ] {
+            let pairs = with(&all, &[(name, None)]);
+            let err = from_lookup(lookup(&pairs)).expect_err("missing companion");
+            assert!(
+                matches!(err, ConfigError::Needed { name: n, .. } if n == name),
+                "{name}: {err:?}"
+            );
+            assert!(err.to_string().contains(name), "{err}");
+        }
+    }
+
+    #[test]
+    fn unusable_oidc_values_are_named() {
+        let all = [MINIMAL, OIDC].concat();
+        let cases: &[(&str, &str, &str)] = &[
+            ("OIDC_ISSUER", "plenum.example.org", "OIDC_ISSUER"),
+            ("OIDC_ISSUER", "https://", "OIDC_ISSUER"),
+            (
+                "OIDC_INTERNAL_URL",
+                "https://plenum:3000",
+                "OIDC_INTERNAL_URL",
+            ),
+            (
+                "OIDC_INTERNAL_URL",
+                "http://plenum:3000?x=1",
+                "OIDC_INTERNAL_URL",
+            ),
+            ("PUBLIC_URL", "a.example.org", "PUBLIC_URL"),
+            (
+                "OIDC_CLIENT_SECRET_FILE",
+                "/missing",
+                "OIDC_CLIENT_SECRET_FILE",
+            ),
+            (
+                "OIDC_CLIENT_SECRET_FILE",
+                "/empty",
+                "OIDC_CLIENT_SECRET_FILE",
+            ),
+        ];
+        for (name, value, named) in cases {
+            let pairs = with(&all, &[(name, Some(value))]);
+            let err = from_lookup(lookup(&pairs)).expect_err("bad value");
+            assert!(err.to_string().contains(named), "{name}={value}: {err}");
+        }
+        let pairs = with(&all, &[("OIDC_CLIENT_SECRET_FILE", Some("/missing"))]);
+        let err = from_lookup(lookup(&pairs)).expect_err("unreadable");
+        assert_eq!(
+            err.to_string(),
+            "cannot read the file \"/missing\" named by environment variable OIDC_CLIENT_SECRET_FILE: no such file"
+        );
     }
 }

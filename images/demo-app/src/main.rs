@@ -9,6 +9,11 @@
 //! * Endpoints: see [`web`].
 //! * Database: see [`db`]; the app starts and answers 503 while the database
 //!   is unreachable, and reconnects when it comes back.
+//! * Sign-in (only with `OIDC_ISSUER`): an OpenID Connect relying party of
+//!   Plenum (or any provider with discovery, PKCE S256 and RS256 ID tokens),
+//!   see [`rp`] (the flow), [`oidc`] (the protocol's rules) and [`sessions`]
+//!   (in-memory sessions, per process). The page then shows who is signed in
+//!   and their instance role.
 //! * `demo-app --fail-at-start` exits with status 1 at once (the
 //!   `plenum/demo-app:broken` image uses it to test rollbacks);
 //!   `demo-app --version` prints the version.
@@ -22,6 +27,13 @@
 
 mod config;
 mod db;
+mod oidc;
+mod rp;
+mod sessions;
+#[cfg(test)]
+mod flow_tests;
+#[cfg(test)]
+mod test_keys;
 mod web;
 
 use std::io::Cursor;
@@ -33,7 +45,8 @@ use tiny_http::{Header, Request, Response, Server};
 
 use crate::config::{Config, Mode};
 use crate::db::Database;
-use crate::web::{Reply, Route};
+use crate::rp::RelyingParty;
+use crate::web::{Reply, Route, SignIn};
 
 /// Number of threads answering requests.
 const WORKERS: usize = 4;
@@ -103,12 +116,25 @@ fn main() -> ExitCode {
         config.database.port
     );
 
-    let config = Arc::new(config);
-    let database = Arc::new(Database::new(config.database.clone()));
+    if let Some(oidc) = &config.oidc {
+        eprintln!(
+            "demo-app: sign-in through OpenID Connect: issuer {} (server-to-server via {}), client {}, redirect URI {}",
+            oidc.issuer,
+            oidc.internal_url,
+            oidc.client_id,
+            oidc.redirect_uri()
+        );
+    }
+
+    let app = Arc::new(App {
+        relying_party: config.oidc.clone().map(RelyingParty::new),
+        database: Database::new(config.database.clone()),
+        config,
+    });
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| {
-            let (server, config, database) = (server.clone(), config.clone(), database.clone());
-            thread::spawn(move || serve(&server, &config, &database))
+            let (server, app) = (server.clone(), app.clone());
+            thread::spawn(move || serve(&server, &app))
         })
         .collect();
     for worker in workers {
@@ -145,11 +171,19 @@ fn exit_on_termination_signals() {
     }
 }
 
+/// What the worker threads share.
+struct App {
+    config: Config,
+    database: Database,
+    /// `None` without `OIDC_ISSUER`: no sign-in.
+    relying_party: Option<RelyingParty>,
+}
+
 /// Answers requests until the server fails.
-fn serve(server: &Server, config: &Config, database: &Database) {
+fn serve(server: &Server, app: &App) {
     loop {
         match server.recv() {
-            Ok(request) => handle(request, config, database),
+            Ok(request) => handle(request, app),
             Err(e) => {
                 eprintln!("demo-app: cannot accept request: {e}");
                 return;
@@ -158,16 +192,46 @@ fn serve(server: &Server, config: &Config, database: &Database) {
     }
 }
 
+/// The request's cookies: its `Cookie` headers joined by `; `.
+fn cookies(request: &Request) -> Option<String> {
+    let values: Vec<&str> = request
+        .headers()
+        .iter()
+        .filter(|h| h.field.equiv("Cookie"))
+        .map(|h| h.value.as_str())
+        .collect();
+    (!values.is_empty()).then(|| values.join("; "))
+}
+
 /// Answers one request.
-fn handle(request: Request, config: &Config, database: &Database) {
+fn handle(request: Request, app: &App) {
+    let (config, database) = (&app.config, &app.database);
     let route = web::route(request.method().as_str(), request.url());
+    let cookies = cookies(&request);
+    let cookies = cookies.as_deref();
     let reply = web::static_reply(route, &config.app_version).unwrap_or_else(|| match route {
         Route::Index => match database.increment() {
-            Ok(visits) => Reply::html(
-                200,
-                web::index_page(&config.instance_name, &config.app_version, visits),
-            ),
+            Ok(visits) => {
+                let user = app.relying_party.as_ref().and_then(|rp| rp.user(cookies));
+                let sign_in = match (&app.relying_party, &user) {
+                    (None, _) => SignIn::Off,
+                    (Some(_), None) => SignIn::SignedOut,
+                    (Some(_), Some(user)) => SignIn::SignedIn(user),
+                };
+                Reply::html(
+                    200,
+                    web::index_page(&config.instance_name, &config.app_version, visits, sign_in),
+                )
+            }
             Err(e) => web::unavailable(&e),
+        },
+        Route::Login | Route::Callback | Route::Logout => match &app.relying_party {
+            None => Reply::text(404, "not found"),
+            Some(rp) => match route {
+                Route::Login => rp.login(),
+                Route::Callback => rp.callback(request.url(), cookies),
+                _ => rp.logout(cookies),
+            },
         },
         Route::Migrations => match database.migrations() {
             Ok(versions) => Reply::text(200, versions),

@@ -11,6 +11,8 @@
 //!
 //! `HEAD` is accepted wherever `GET` is, except on `/` (which has a side effect).
 
+use crate::oidc::User;
+
 /// What a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
@@ -24,6 +26,12 @@ pub enum Route {
     Counter,
     /// `GET /migrations`: the versions the database was migrated to.
     Migrations,
+    /// `GET /oidc/login`: start a sign-in.
+    Login,
+    /// `GET /oidc/callback`: the provider's authorization response.
+    Callback,
+    /// `GET /oidc/logout`: sign out.
+    Logout,
     /// A known path with a method it does not support.
     MethodNotAllowed {
         /// Value for the `Allow` header.
@@ -42,6 +50,9 @@ pub fn route(method: &str, target: &str) -> Route {
         "/version" => (Route::Version, "GET, HEAD"),
         "/counter" => (Route::Counter, "GET, HEAD"),
         "/migrations" => (Route::Migrations, "GET, HEAD"),
+        "/oidc/login" => (Route::Login, "GET"),
+        "/oidc/callback" => (Route::Callback, "GET"),
+        "/oidc/logout" => (Route::Logout, "GET"),
         _ => return Route::NotFound,
     };
     let allowed = method == "GET" || (method == "HEAD" && allow.contains("HEAD"));
@@ -87,6 +98,19 @@ impl Reply {
             body,
         }
     }
+
+    /// A `302 Found` to `location` (which must be ASCII: percent-encode it).
+    pub fn redirect(location: impl Into<String>) -> Reply {
+        let mut reply = Reply::text(302, "redirecting");
+        reply.headers.push(("Location", location.into()));
+        reply
+    }
+
+    /// The same answer, also setting a cookie (a `Set-Cookie` value).
+    pub fn with_cookie(mut self, set_cookie: String) -> Reply {
+        self.headers.push(("Set-Cookie", set_cookie));
+        self
+    }
 }
 
 /// Escapes text for use in HTML element content and quoted attribute values.
@@ -105,10 +129,22 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// Who is signed in, as far as the page is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignIn<'a> {
+    /// OpenID Connect is not configured: no sign-in on the page.
+    Off,
+    /// Nobody is signed in: the page offers "Sign in".
+    SignedOut,
+    /// This person is signed in.
+    SignedIn(&'a User),
+}
+
 /// The page shown at `GET /`.
-pub fn index_page(instance_name: &str, version: &str, visits: i64) -> String {
+pub fn index_page(instance_name: &str, version: &str, visits: i64, sign_in: SignIn<'_>) -> String {
     let name = escape_html(instance_name);
     let version = escape_html(version);
+    let account = account_section(sign_in);
     format!(
         "<!doctype html>\n\
          <html lang=\"en\">\n\
@@ -117,8 +153,53 @@ pub fn index_page(instance_name: &str, version: &str, visits: i64) -> String {
          <h1 id=\"instance\">{name}</h1>\n\
          <p>Version: <span id=\"version\">{version}</span></p>\n\
          <p>Visits: <span id=\"counter\">{visits}</span></p>\n\
+         {account}\
          </body>\n\
          </html>\n"
+    )
+}
+
+/// The page's part about signing in (empty when sign-in is off).
+fn account_section(sign_in: SignIn<'_>) -> String {
+    match sign_in {
+        SignIn::Off => String::new(),
+        SignIn::SignedOut => {
+            "<p><a id=\"sign-in\" href=\"/oidc/login\">Sign in</a></p>\n".to_owned()
+        }
+        SignIn::SignedIn(user) => {
+            let shown = escape_html(user.display_name());
+            let email = match &user.email {
+                Some(email) => format!(" ({})", escape_html(email)),
+                None => String::new(),
+            };
+            let role = escape_html(user.role.as_deref().unwrap_or_default());
+            format!(
+                "<p id=\"signed-in\">Signed in as {shown}{email}</p>\n\
+                 <p>Role: <span id=\"role\">{role}</span></p>\n\
+                 <p><a id=\"sign-out\" href=\"/oidc/logout\">Sign out</a></p>\n"
+            )
+        }
+    }
+}
+
+/// An error page of the sign-in: `heading`, then `message` (both escaped)
+/// and a link back to the start page.
+pub fn failure_page(status: u16, heading: &str, message: &str) -> Reply {
+    let heading = escape_html(heading);
+    let message = escape_html(message);
+    Reply::html(
+        status,
+        format!(
+            "<!doctype html>\n\
+             <html lang=\"en\">\n\
+             <head><meta charset=\"utf-8\"><title>{heading}</title></head>\n\
+             <body>\n\
+             <h1>{heading}</h1>\n\
+             <p id=\"error\">{message}</p>\n\
+             <p><a href=\"/\">Back to the start page</a></p>\n\
+             </body>\n\
+             </html>\n"
+        ),
     )
 }
 
@@ -132,7 +213,13 @@ pub fn static_reply(route: Route, version: &str) -> Option<Reply> {
             reply.headers.push(("Allow", allow.to_owned()));
             Some(reply)
         }
-        Route::Index | Route::Healthz | Route::Counter | Route::Migrations => None,
+        Route::Index
+        | Route::Healthz
+        | Route::Counter
+        | Route::Migrations
+        | Route::Login
+        | Route::Callback
+        | Route::Logout => None,
     }
 }
 
@@ -154,6 +241,9 @@ mod tests {
         assert_eq!(route("GET", "/version"), Route::Version);
         assert_eq!(route("GET", "/counter?x=y"), Route::Counter);
         assert_eq!(route("GET", "/migrations"), Route::Migrations);
+        assert_eq!(route("GET", "/oidc/login"), Route::Login);
+        assert_eq!(route("GET", "/oidc/callback?code=c&state=s"), Route::Callback);
+        assert_eq!(route("GET", "/oidc/logout"), Route::Logout);
     }
 
     #[test]
@@ -172,6 +262,14 @@ mod tests {
             route("DELETE", "/counter"),
             Route::MethodNotAllowed { allow: "GET, HEAD" }
         );
+        assert_eq!(
+            route("POST", "/oidc/callback"),
+            Route::MethodNotAllowed { allow: "GET" }
+        );
+        assert_eq!(
+            route("HEAD", "/oidc/login"),
+            Route::MethodNotAllowed { allow: "GET" }
+        );
     }
 
     #[test]
@@ -185,11 +283,66 @@ mod tests {
 
     #[test]
     fn page_shows_escaped_name_version_and_counter() {
-        let page = index_page("<b>Rat</b>", "1.1", 42);
+        let page = index_page("<b>Rat</b>", "1.1", 42, SignIn::Off);
         assert!(page.contains("<h1 id=\"instance\">&lt;b&gt;Rat&lt;/b&gt;</h1>"));
         assert!(page.contains("<span id=\"version\">1.1</span>"));
         assert!(page.contains("<span id=\"counter\">42</span>"));
         assert!(!page.contains("<b>Rat"));
+        assert!(!page.contains("sign-in"), "no sign-in without OIDC");
+        assert!(!page.contains("/oidc/"));
+    }
+
+    #[test]
+    fn signed_out_page_offers_sign_in() {
+        let page = index_page("Rat", "1.1", 1, SignIn::SignedOut);
+        assert!(page.contains("<a id=\"sign-in\" href=\"/oidc/login\">Sign in</a>"));
+        assert!(!page.contains("signed-in"));
+    }
+
+    #[test]
+    fn signed_in_page_shows_escaped_name_email_and_role() {
+        let user = User {
+            sub: "7".to_owned(),
+            name: Some("Ann <script>\"O'Neil\"</script>".to_owned()),
+            email: Some("ann&bob@example.org".to_owned()),
+            role: Some("participant".to_owned()),
+        };
+        let page = index_page("Rat", "1.1", 1, SignIn::SignedIn(&user));
+        assert!(page.contains(
+            "<p id=\"signed-in\">Signed in as Ann &lt;script&gt;&quot;O&#39;Neil&quot;&lt;/script&gt; \
+             (ann&amp;bob@example.org)</p>"
+        ));
+        assert!(page.contains("<span id=\"role\">participant</span>"));
+        assert!(page.contains("<a id=\"sign-out\" href=\"/oidc/logout\">Sign out</a>"));
+        assert!(!page.contains("<script>"));
+        assert!(!page.contains("id=\"sign-in\""));
+
+        let no_name = User {
+            name: None,
+            role: Some("admin".to_owned()),
+            ..user
+        };
+        let page = index_page("Rat", "1.1", 1, SignIn::SignedIn(&no_name));
+        assert!(page.contains("Signed in as ann&amp;bob@example.org (ann&amp;bob@example.org)"));
+        assert!(page.contains("<span id=\"role\">admin</span>"));
+    }
+
+    #[test]
+    fn failure_pages_are_escaped() {
+        let reply = failure_page(403, "Sign-in refused", "access_denied: <no> access");
+        assert_eq!(reply.status, 403);
+        assert!(reply.body.contains("<p id=\"error\">access_denied: &lt;no&gt; access</p>"));
+        assert!(reply.content_type.starts_with("text/html"));
+    }
+
+    #[test]
+    fn redirects_and_cookies() {
+        let reply = Reply::redirect("/").with_cookie("a=b".to_owned());
+        assert_eq!(reply.status, 302);
+        assert_eq!(
+            reply.headers,
+            vec![("Location", "/".to_owned()), ("Set-Cookie", "a=b".to_owned())]
+        );
     }
 
     #[test]
@@ -207,6 +360,7 @@ mod tests {
         assert_eq!(static_reply(Route::Index, "1.0"), None);
         assert_eq!(static_reply(Route::Healthz, "1.0"), None);
         assert_eq!(static_reply(Route::Counter, "1.0"), None);
+        assert_eq!(static_reply(Route::Callback, "1.0"), None);
     }
 
     #[test]

@@ -585,6 +585,18 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
             Probe::InstanceId(&[("access_id", "1")]),
         ),
         (
+            "/api/staff/clients/list",
+            Probe::NoId("staff only (tested in oidc.rs: customers get 403)"),
+        ),
+        (
+            "/api/staff/clients/register",
+            Probe::NoId("staff only, no id (tested in oidc.rs: customers get 403)"),
+        ),
+        (
+            "/api/staff/clients/remove",
+            Probe::StaffOnly("client_id", "instance-{victim_instance}", &[]),
+        ),
+        (
             "/api/access/portal",
             Probe::NoId("lists only the instances the caller may enter"),
         ),

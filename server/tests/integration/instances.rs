@@ -65,7 +65,7 @@ async fn customer(server: &TestServer, name: &str) -> (Client, i64) {
     (client, org)
 }
 
-async fn staff(server: &TestServer) -> Client {
+pub async fn staff(server: &TestServer) -> Client {
     let admin = email("staff");
     app::server::accounts::create_staff(&server.state.db, &admin, PASSWORD)
         .await

@@ -774,3 +774,86 @@ async fn rp_initiated_logout_ends_the_plenum_session() {
         assert!(location(&response).starts_with("/login?next="));
     }
 }
+
+#[tokio::test]
+async fn staff_register_external_clients_and_customers_may_not() {
+    for backend in BACKENDS {
+        let server = TestServer::start(backend).await;
+        let (customer, _, instance_id) = customer_with_instance(&server, "clients").await;
+        let form = [
+            ("name", "Minutes app"),
+            (
+                "redirect_uris",
+                "https://minutes.example.org/cb\nhttp://127.0.0.1:9/callback\n",
+            ),
+            ("post_logout_redirect_uris", ""),
+        ];
+        for endpoint in ["staff/clients/list", "staff/clients/register"] {
+            let reply = customer.call(endpoint, &form).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{endpoint}");
+        }
+        let staff = crate::instances::staff(&server).await;
+        let bad = staff
+            .call(
+                "staff/clients/register",
+                &[
+                    ("name", "Bad"),
+                    ("redirect_uris", "http://minutes.example.org/cb"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (bad.status, bad.invalid().0.as_str()),
+            (StatusCode::BAD_REQUEST, "redirect_uris")
+        );
+        let registered = staff.call("staff/clients/register", &form).await;
+        assert_eq!(registered.status, StatusCode::OK, "{}", registered.text);
+        let client_id = registered.body["client"]["client_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let secret = registered.body["secret"].as_str().unwrap().to_owned();
+        assert_eq!(registered.body["issuer"], server.base);
+        assert_eq!(secret.len(), 43);
+        let list = staff.call("staff/clients/list", &[]).await;
+        assert!(
+            !list.text.contains(&secret),
+            "the secret is shown only once"
+        );
+        assert!(list.text.contains(&client_id));
+
+        // The registered client signs a person in (any account: it is not an instance's).
+        let rp = Rp {
+            client_id: client_id.clone(),
+            secret: Some(secret),
+        };
+        let answer = rp.code(&customer, &rp.params("s", "n")).await;
+        let (status, tokens) = rp.redeem(&server, &answer["code"]).await;
+        assert_eq!(status, StatusCode::OK, "{tokens}");
+        assert!(tokens["id_token"].as_str().is_some());
+
+        // An instance's own client is not removed by hand; an external one is.
+        register(&server, Some(instance_id), true).await;
+        let own = server
+            .state
+            .db
+            .client_of_instance(instance_id)
+            .await
+            .unwrap();
+        let refused = staff
+            .call("staff/clients/remove", &[("client_id", &own.client_id)])
+            .await;
+        assert_eq!(refused.invalid().0, "client_id");
+        let removed = staff
+            .call("staff/clients/remove", &[("client_id", &client_id)])
+            .await;
+        assert_eq!(removed.status, StatusCode::OK, "{}", removed.text);
+        assert_eq!(
+            userinfo(&server, tokens["access_token"].as_str().unwrap())
+                .await
+                .0,
+            StatusCode::UNAUTHORIZED,
+            "its tokens went with it"
+        );
+    }
+}

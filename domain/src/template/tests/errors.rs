@@ -47,6 +47,48 @@ fn the_migration_step_loads() {
     );
 }
 
+/// `MINIMAL` with an `x-plenum.sso` block `sso` (indented under `x-plenum`) and a secret.
+fn with_sso(sso: &str) -> String {
+    format!(
+        "{MINIMAL}  sso:\n{sso}secrets:\n  oidc_secret:\n    x-plenum-generate: {{ charset: alphanumeric, length: 40 }}\n"
+    )
+}
+
+#[test]
+fn the_sso_declaration_loads_and_is_checked() {
+    let ok = "    protocol: oidc\n    redirect_paths: [/oidc/callback]\n    post_logout_paths: [/]\n    client_secret: oidc_secret\n";
+    let template = Template::parse("demo", &with_sso(ok)).unwrap();
+    let sso = template.sso().unwrap();
+    assert_eq!(sso.redirect_paths, ["/oidc/callback"]);
+    assert_eq!(sso.client_secret, "oidc_secret");
+    assert!(Template::parse("demo", MINIMAL).unwrap().sso().is_none());
+    for (sso, path) in [
+        (
+            "    protocol: oidc\n    redirect_paths: []\n    client_secret: oidc_secret\n",
+            "x-plenum.sso.redirect_paths",
+        ),
+        (
+            "    protocol: oidc\n    redirect_paths: [https://evil.example/cb]\n    client_secret: oidc_secret\n",
+            "x-plenum.sso.redirect_paths",
+        ),
+        (
+            "    protocol: oidc\n    redirect_paths: [/cb]\n    post_logout_paths: [//evil]\n    client_secret: oidc_secret\n",
+            "x-plenum.sso.post_logout_paths",
+        ),
+        (
+            "    protocol: oidc\n    redirect_paths: [/cb]\n    client_secret: missing\n",
+            "x-plenum.sso.client_secret",
+        ),
+        (
+            "    protocol: ldap\n    redirect_paths: [/cb]\n    client_secret: oidc_secret\n",
+            "x-plenum.sso.protocol",
+        ),
+    ] {
+        let message = error(&with_sso(sso));
+        assert!(message.contains(path), "{path}: {message}");
+    }
+}
+
 #[test]
 fn every_unsupported_key_is_named_with_its_path() {
     let cases: &[(String, &str, &str)] = &[
@@ -312,7 +354,7 @@ fn bad_quantities_name_their_path() {
 fn placeholders_are_checked_at_load() {
     assert_eq!(
         error(&MINIMAL.replace("{{ tag }}", "{{ version }}")),
-        "template \"demo\": services.web.image: unknown placeholder \"{{ version }}\" (known: {{ stack }}, {{ slug }}, {{ hostname }}, {{ tag }}, {{ instance_id }})"
+        "template \"demo\": services.web.image: unknown placeholder \"{{ version }}\" (known: {{ stack }}, {{ slug }}, {{ hostname }}, {{ tag }}, {{ instance_id }}, {{ public_url }}, {{ oidc_issuer }}, {{ oidc_client_id }}, {{ plenum_url }})"
     );
     assert_eq!(
         error(&with_service_keys(

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::compose::{ComposeFile, NetworkDef, SecretDef, VolumeDef};
 use super::error::Issue;
-use super::extension::{PlenumDef, SecretGeneration};
+use super::extension::{PlenumDef, SecretGeneration, SsoDeclaration};
 use super::load::Template;
 use super::rendered::{RenderedNetwork, RenderedSecret, RenderedVolume};
 use names::{check_keys, check_name};
@@ -46,6 +46,7 @@ pub(crate) fn validate(name: &str, file: ComposeFile) -> Result<Template, Issue>
         entry: file.plenum.entry,
         initial_admin: file.plenum.initial_admin,
         migration: file.plenum.upgrade.and_then(|u| u.migrate),
+        sso: file.plenum.sso,
     })
 }
 
@@ -127,6 +128,45 @@ fn secrets(
         .collect()
 }
 
+fn check_sso(
+    sso: &SsoDeclaration,
+    secrets: &BTreeMap<String, RenderedSecret>,
+) -> Result<(), Issue> {
+    let path_ok = |p: &String| {
+        p.starts_with('/')
+            && !p.starts_with("//")
+            && !p.contains(['{', '#', '?'])
+            && !p.chars().any(|c| c.is_whitespace() || c.is_control())
+    };
+    for (key, paths, min) in [
+        ("redirect_paths", &sso.redirect_paths, 1),
+        ("post_logout_paths", &sso.post_logout_paths, 0),
+    ] {
+        if !(min..=10).contains(&paths.len()) {
+            return Err(Issue::at(
+                format!("x-plenum.sso.{key}"),
+                format!("give {min} to 10 paths"),
+            ));
+        }
+        if let Some(bad) = paths.iter().find(|p| !path_ok(p)) {
+            return Err(Issue::at(
+                format!("x-plenum.sso.{key}"),
+                format!("\"{bad}\" must be an absolute path such as /oidc/callback"),
+            ));
+        }
+    }
+    if !secrets.contains_key(&sso.client_secret) {
+        return Err(Issue::at(
+            "x-plenum.sso.client_secret",
+            format!(
+                "secret \"{}\" is not declared under the top-level secrets",
+                sso.client_secret
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn check_plenum<T>(
     plenum: &PlenumDef,
     services: &BTreeMap<String, T>,
@@ -199,6 +239,9 @@ fn check_plenum<T>(
                 "placeholders are not substituted here (the job runs the service's rendered spec)",
             ));
         }
+    }
+    if let Some(sso) = &plenum.sso {
+        check_sso(sso, secrets)?;
     }
     for (service, rule) in &plenum.scaling {
         let path = format!("x-plenum.scaling.{service}");
