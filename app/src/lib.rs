@@ -97,9 +97,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("orgs/:id") view=pages::org::OrgPage />
                     <Route path=path!("orgs/:id/order") view=pages::order::OrderPage />
                     <Route path=path!("instances/:id") view=pages::instance::InstancePage />
+                    <Route path=path!("portal") view=pages::portal::PortalPage />
                     <Route path=path!("staff") view=pages::staff::StaffPage />
                     <Route path=path!("staff/orders") view=pages::staff_orders::StaffOrdersPage />
                     <Route path=path!("staff/instances") view=pages::staff_instances::StaffInstancesPage />
+                    <Route path=path!("staff/clients") view=pages::staff_clients::StaffClientsPage />
                 </Routes>
             </main>
         </Router>

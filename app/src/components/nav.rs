@@ -24,6 +24,9 @@ pub fn Nav() -> impl IntoView {
                                         <li>
                                             <A href="/">"Dashboard"</A>
                                         </li>
+                                        <li>
+                                            <A href="/portal">"My instances"</A>
+                                        </li>
                                         {me
                                             .is_staff
                                             .then(|| view! {
@@ -35,6 +38,9 @@ pub fn Nav() -> impl IntoView {
                                                 </li>
                                                 <li>
                                                     <A href="/staff/instances">"Instances"</A>
+                                                </li>
+                                                <li>
+                                                    <A href="/staff/clients">"Sign-on"</A>
                                                 </li>
                                             })}
                                         <li>

@@ -1,7 +1,7 @@
 //! The instance console at `/instances/:id`: status and provisioning steps pushed live
 //! from the event stream, the address, the actions the viewer's role allows (start, stop,
 //! scale, upgrade, one-time reveal of the initial password, delete by typing the name),
-//! and the event log.
+//! who may enter it ("People", for owners and staff) and the event log.
 
 use crate::api::instances::{
     DeleteInstance, RevealInitialPassword, ScaleInstance, StartInstance, StopInstance,
@@ -147,6 +147,7 @@ fn Console(console: InstanceConsole, actions: Actions) -> impl IntoView {
                 <dd>{move || format!("{} {}", instance.template, status.get().version)}</dd>
             </dl>
             {console.can_manage.then(|| view! { <Manage console=console.clone() actions /> })}
+            {console.can_manage.then(|| view! { <crate::pages::people::People id /> })}
             <EventLog events />
         </section>
     }

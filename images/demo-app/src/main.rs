@@ -27,11 +27,11 @@
 
 mod config;
 mod db;
+#[cfg(test)]
+mod flow_tests;
 mod oidc;
 mod rp;
 mod sessions;
-#[cfg(test)]
-mod flow_tests;
 #[cfg(test)]
 mod test_keys;
 mod web;

@@ -152,9 +152,8 @@ pub fn parse_discovery(body: &str, issuer: &str, internal_url: &str) -> Result<E
     let doc: Value = serde_json::from_str(body)
         .map_err(|e| format!("the discovery document is not JSON: {e}"))?;
     let field = |name: &str| doc.get(name).and_then(Value::as_str).map(str::to_owned);
-    let required = |name: &str| {
-        field(name).ok_or_else(|| format!("the discovery document has no {name}"))
-    };
+    let required =
+        |name: &str| field(name).ok_or_else(|| format!("the discovery document has no {name}"));
     let announced = required("issuer")?;
     if announced != issuer {
         return Err(format!(
@@ -543,15 +542,10 @@ pub fn verify_id_token(
         .and_then(Value::as_u64)
         .ok_or_else(|| claim("exp is missing".to_owned()))?;
     if exp.saturating_add(EXPIRY_LEEWAY_SECONDS) <= expected.now {
-        return Err(claim(format!(
-            "it expired at {exp} (now {})",
-            expected.now
-        )));
+        return Err(claim(format!("it expired at {exp} (now {})", expected.now)));
     }
     if text("nonce") != Some(expected.nonce) {
-        return Err(claim(
-            "the nonce is not the one of this sign-in".to_owned(),
-        ));
+        return Err(claim("the nonce is not the one of this sign-in".to_owned()));
     }
     if let (Some(at_hash), Some(access_token)) = (text("at_hash"), expected.access_token) {
         // OpenID Connect Core 3.1.3.6: the left half of the SHA-256 hash.
@@ -582,7 +576,10 @@ mod tests {
 
     #[test]
     fn form_encoding_follows_the_urlencoded_serializer() {
-        assert_eq!(form_encode("a b+c&d=e/f:g~h"), "a+b%2Bc%26d%3De%2Ff%3Ag%7Eh");
+        assert_eq!(
+            form_encode("a b+c&d=e/f:g~h"),
+            "a+b%2Bc%26d%3De%2Ff%3Ag%7Eh"
+        );
         assert_eq!(form_encode("Ab9*-._"), "Ab9*-._");
         assert_eq!(form_encode("ä"), "%C3%A4");
     }
@@ -593,7 +590,10 @@ mod tests {
             with_query("https://p/x", &[("a", "1 2"), ("b", "&")]),
             "https://p/x?a=1+2&b=%26"
         );
-        assert_eq!(with_query("https://p/x?y=1", &[("a", "b")]), "https://p/x?y=1&a=b");
+        assert_eq!(
+            with_query("https://p/x?y=1", &[("a", "b")]),
+            "https://p/x?y=1&a=b"
+        );
         assert_eq!(
             query_params("/oidc/callback?code=a%2Bb+c&state=s#frag"),
             vec![
@@ -703,8 +703,14 @@ mod tests {
             .expect_err("trailing slash differs");
         assert!(err.contains("issuer"), "{err}");
         assert!(parse_discovery("<html>", ISSUER, ISSUER).is_err());
-        assert!(parse_discovery(r#"{"issuer": "https://plenum.example.org"}"#, ISSUER, ISSUER)
-            .is_err());
+        assert!(
+            parse_discovery(
+                r#"{"issuer": "https://plenum.example.org"}"#,
+                ISSUER,
+                ISSUER
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -715,12 +721,20 @@ mod tests {
             "http://plenum_server:3000/oidc/jwks"
         );
         assert_eq!(
-            internal_endpoint("https://p.example/base/token", "https://p.example/base", internal),
+            internal_endpoint(
+                "https://p.example/base/token",
+                "https://p.example/base",
+                internal
+            ),
             "http://plenum_server:3000/token"
         );
         // Another host, or a host that merely starts like the issuer's, stays.
         assert_eq!(
-            internal_endpoint("https://p.example.evil/token", "https://p.example", internal),
+            internal_endpoint(
+                "https://p.example.evil/token",
+                "https://p.example",
+                internal
+            ),
             "https://p.example.evil/token"
         );
         assert_eq!(
@@ -742,7 +756,10 @@ mod tests {
         assert_eq!(check_callback(&ok, Some("s"), ISSUER), Ok("c".to_owned()));
         // iss is optional (providers without RFC 9207).
         let no_iss = params(&[("code", "c"), ("state", "s")]);
-        assert_eq!(check_callback(&no_iss, Some("s"), ISSUER), Ok("c".to_owned()));
+        assert_eq!(
+            check_callback(&no_iss, Some("s"), ISSUER),
+            Ok("c".to_owned())
+        );
     }
 
     #[test]
@@ -761,11 +778,22 @@ mod tests {
             check_callback(&no_state, Some("s"), ISSUER),
             Err(CallbackError::StateMismatch)
         );
-        let mix_up = params(&[("code", "c"), ("state", "s"), ("iss", "https://evil.example")]);
+        let mix_up = params(&[
+            ("code", "c"),
+            ("state", "s"),
+            ("iss", "https://evil.example"),
+        ]);
         let err = check_callback(&mix_up, Some("s"), ISSUER).expect_err("mix-up");
-        assert_eq!(err, CallbackError::IssuerMismatch("https://evil.example".to_owned()));
+        assert_eq!(
+            err,
+            CallbackError::IssuerMismatch("https://evil.example".to_owned())
+        );
         assert_eq!(err.status(), 400);
-        let trailing = params(&[("code", "c"), ("state", "s"), ("iss", "https://plenum.example.org/")]);
+        let trailing = params(&[
+            ("code", "c"),
+            ("state", "s"),
+            ("iss", "https://plenum.example.org/"),
+        ]);
         assert!(check_callback(&trailing, Some("s"), ISSUER).is_err());
         let no_code = params(&[("state", "s")]);
         assert_eq!(
@@ -800,9 +828,11 @@ mod tests {
 
     #[test]
     fn token_answers_are_read() {
-        let tokens =
-            parse_token_response(200, r#"{"id_token":"a.b.c","access_token":"at","token_type":"Bearer"}"#)
-                .expect("tokens");
+        let tokens = parse_token_response(
+            200,
+            r#"{"id_token":"a.b.c","access_token":"at","token_type":"Bearer"}"#,
+        )
+        .expect("tokens");
         assert_eq!(
             tokens,
             Tokens {
@@ -816,7 +846,11 @@ mod tests {
         )
         .expect_err("refused");
         assert!(err.contains("invalid_grant: the code was used"), "{err}");
-        assert!(parse_token_response(502, "<html>").expect_err("html").contains("502"));
+        assert!(
+            parse_token_response(502, "<html>")
+                .expect_err("html")
+                .contains("502")
+        );
         assert!(parse_token_response(200, r#"{"access_token":"at"}"#).is_err());
         assert!(parse_token_response(200, "nope").is_err());
     }
@@ -902,7 +936,10 @@ mod tests {
             let mut bad = claims();
             bad[name] = value.clone();
             let err = verify_with(key, &key.sign(&bad)).expect_err(name);
-            assert!(matches!(err, IdTokenError::Claim(_)), "{name}={value}: {err}");
+            assert!(
+                matches!(err, IdTokenError::Claim(_)),
+                "{name}={value}: {err}"
+            );
         }
         let mut several = claims();
         several["aud"] = json!(["demo", "other"]);
@@ -930,7 +967,11 @@ mod tests {
             Err(IdTokenError::UnknownKey(Some(second.kid.clone())))
         );
         // Signed by another key under the expected kid.
-        let forged = signed_token(&second.private, &json!({"alg": "RS256", "kid": first.kid}), &claims());
+        let forged = signed_token(
+            &second.private,
+            &json!({"alg": "RS256", "kid": first.kid}),
+            &claims(),
+        );
         assert_eq!(verify_with(first, &forged), Err(IdTokenError::Signature));
         // Claims changed after signing.
         let token = first.sign(&claims());
@@ -954,11 +995,27 @@ mod tests {
             verify_with(first, &none),
             Err(IdTokenError::Algorithm("none".to_owned()))
         );
-        let hs256 = signed_token(&first.private, &json!({"alg": "HS256", "kid": first.kid}), &claims());
-        assert!(matches!(verify_with(first, &hs256), Err(IdTokenError::Algorithm(_))));
-        assert!(matches!(verify_with(first, "a.b"), Err(IdTokenError::Malformed(_))));
-        assert!(matches!(verify_with(first, "a.b.c.d"), Err(IdTokenError::Malformed(_))));
-        assert!(matches!(verify_with(first, "!!.!!.!!"), Err(IdTokenError::Malformed(_))));
+        let hs256 = signed_token(
+            &first.private,
+            &json!({"alg": "HS256", "kid": first.kid}),
+            &claims(),
+        );
+        assert!(matches!(
+            verify_with(first, &hs256),
+            Err(IdTokenError::Algorithm(_))
+        ));
+        assert!(matches!(
+            verify_with(first, "a.b"),
+            Err(IdTokenError::Malformed(_))
+        ));
+        assert!(matches!(
+            verify_with(first, "a.b.c.d"),
+            Err(IdTokenError::Malformed(_))
+        ));
+        assert!(matches!(
+            verify_with(first, "!!.!!.!!"),
+            Err(IdTokenError::Malformed(_))
+        ));
     }
 
     #[test]

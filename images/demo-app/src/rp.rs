@@ -20,9 +20,7 @@ use crate::config::OidcSettings;
 use crate::oidc::{
     self, AuthorizationRequest, Endpoints, Expected, IdTokenError, KeySet, Tokens, User,
 };
-use crate::sessions::{
-    BoundedMap, LOGIN_COOKIE, SESSION_COOKIE, clear_cookie, cookie, set_cookie,
-};
+use crate::sessions::{BoundedMap, LOGIN_COOKIE, SESSION_COOKIE, clear_cookie, cookie, set_cookie};
 use crate::web::{Reply, failure_page};
 
 /// At most this many sessions, and this many pending sign-ins, are kept; beyond,
@@ -83,7 +81,10 @@ impl Default for UreqTransport {
 }
 
 /// Reads an answer's body, naming the URL in errors.
-fn answer(url: &str, result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<HttpAnswer, String> {
+fn answer(
+    url: &str,
+    result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> Result<HttpAnswer, String> {
     let mut response = result.map_err(|e| format!("cannot reach {url}: {e}"))?;
     let status = response.status().as_u16();
     let body = response
@@ -97,7 +98,10 @@ impl Transport for UreqTransport {
     fn get(&self, url: &str) -> Result<HttpAnswer, String> {
         answer(
             url,
-            self.agent.get(url).header("Accept", "application/json").call(),
+            self.agent
+                .get(url)
+                .header("Accept", "application/json")
+                .call(),
         )
     }
 
@@ -156,7 +160,9 @@ pub struct RelyingParty<T: Transport = UreqTransport> {
 /// Locks `mutex`, also when another thread panicked while holding it (the maps
 /// stay consistent: every change is a single insert or removal).
 fn lock<V>(mutex: &Mutex<V>) -> MutexGuard<'_, V> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// 32 random bytes, base64url (state, nonce, PKCE verifier, cookie keys).
@@ -221,7 +227,12 @@ impl<T: Transport> RelyingParty<T> {
             Err(e) => return provider_failure(&e),
         };
         let values = (|| {
-            Ok::<_, String>((random_value()?, random_value()?, random_value()?, random_value()?))
+            Ok::<_, String>((
+                random_value()?,
+                random_value()?,
+                random_value()?,
+                random_value()?,
+            ))
         })();
         let (key, state, nonce, code_verifier) = match values {
             Ok(values) => values,
@@ -320,7 +331,12 @@ impl<T: Transport> RelyingParty<T> {
     }
 
     /// Exchanges the code at the token endpoint (`client_secret_basic`).
-    fn exchange(&self, endpoints: &Endpoints, code: &str, verifier: &str) -> Result<Tokens, String> {
+    fn exchange(
+        &self,
+        endpoints: &Endpoints,
+        code: &str,
+        verifier: &str,
+    ) -> Result<Tokens, String> {
         let body = oidc::token_request_body(code, &self.settings.redirect_uri(), verifier);
         let authorization = oidc::basic_authorization(
             &self.settings.client_id,

@@ -242,7 +242,10 @@ mod tests {
         assert_eq!(route("GET", "/counter?x=y"), Route::Counter);
         assert_eq!(route("GET", "/migrations"), Route::Migrations);
         assert_eq!(route("GET", "/oidc/login"), Route::Login);
-        assert_eq!(route("GET", "/oidc/callback?code=c&state=s"), Route::Callback);
+        assert_eq!(
+            route("GET", "/oidc/callback?code=c&state=s"),
+            Route::Callback
+        );
         assert_eq!(route("GET", "/oidc/logout"), Route::Logout);
     }
 
@@ -331,7 +334,11 @@ mod tests {
     fn failure_pages_are_escaped() {
         let reply = failure_page(403, "Sign-in refused", "access_denied: <no> access");
         assert_eq!(reply.status, 403);
-        assert!(reply.body.contains("<p id=\"error\">access_denied: &lt;no&gt; access</p>"));
+        assert!(
+            reply
+                .body
+                .contains("<p id=\"error\">access_denied: &lt;no&gt; access</p>")
+        );
         assert!(reply.content_type.starts_with("text/html"));
     }
 
@@ -341,7 +348,10 @@ mod tests {
         assert_eq!(reply.status, 302);
         assert_eq!(
             reply.headers,
-            vec![("Location", "/".to_owned()), ("Set-Cookie", "a=b".to_owned())]
+            vec![
+                ("Location", "/".to_owned()),
+                ("Set-Cookie", "a=b".to_owned())
+            ]
         );
     }
 
