@@ -22,6 +22,10 @@ pub enum AppError {
     /// The email or password at login was wrong (one message for both: no account enumeration).
     #[error("Wrong email or password.")]
     BadCredentials,
+    /// Too many sign-in attempts for this account or from this address (said the same way
+    /// whether the account exists).
+    #[error("Too many sign-in attempts. Please wait a few minutes and try again.")]
+    TooManyAttempts,
     /// Nothing with this id exists for the caller — also said when it exists but belongs to
     /// someone else, so that its existence is not revealed.
     #[error("Not found, or you have no access to it.")]
@@ -69,6 +73,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Refused(_) => 409,
+            AppError::TooManyAttempts => 429,
             AppError::EngineDisabled => 503,
             AppError::Unreachable(_) => 502,
             AppError::Internal => 500,

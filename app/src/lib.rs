@@ -4,6 +4,8 @@
 //! `hydrate`). Server functions in [`api`] are the only way the browser reaches data; every one
 //! checks on the server who is asking.
 
+// The route tree and the larger pages nest deeply in view types.
+#![recursion_limit = "256"]
 pub mod api;
 mod components;
 pub mod dto;

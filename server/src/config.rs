@@ -10,11 +10,13 @@
 //! | `session_idle_minutes` | `PLENUM_SESSION_IDLE_MINUTES` | `720` (1 to 43200) |
 //! | `log_format` | `PLENUM_LOG_FORMAT` | `text` (`text` or `json`) |
 //! | `log_filter` | `RUST_LOG` | `info` |
+//! | `trusted_proxies` | — | `[]` (networks of proxies whose `X-Forwarded-For` counts) |
 //! | `orders.max_rental_days` | `PLENUM_ORDERS_MAX_RENTAL_DAYS` | `90` (1 to 3650) |
 //! | `orders.auto_approve` | `PLENUM_ORDERS_AUTO_APPROVE` | `false` |
 //! | `edge.*` | `PLENUM_EDGE_<SETTING>`, e.g. `PLENUM_EDGE_BASE_DOMAIN` | see [`edge::settings`]; off |
 //! | `engine.*` | `PLENUM_ENGINE_<SETTING>`, e.g. `PLENUM_ENGINE_ENABLED` | see [`engine::settings`]; off |
 //! | `identity.*` | `PLENUM_IDENTITY_<SETTING>` | see [`identity::settings`] |
+//! | `login.attempts_per_account`, `login.attempts_per_address` | `PLENUM_LOGIN_<SETTING>` | `10`, `60` per 15 minutes |
 //!
 //! The file is `plenum.toml` in the working directory, or the path in `PLENUM_CONFIG`; it is
 //! optional, but if given it must exist. Unknown keys in it are errors.
@@ -55,6 +57,9 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Log filter in `RUST_LOG` syntax.
     pub log_filter: String,
+    /// Networks of proxies in front of Plenum (the edge router) whose `X-Forwarded-For`
+    /// names the client, e.g. `["10.0.0.0/8"]`; used by the sign-in limits.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Ordering: the longest rental and whether orders are approved without staff.
     #[serde(default)]
     pub orders: app::server::orders::OrderSettings,
@@ -64,6 +69,9 @@ pub struct Settings {
     /// The Swarm engine that provisions instances; off by default.
     #[serde(default)]
     pub engine: engine::EngineSettings,
+    /// Limits on sign-in attempts.
+    #[serde(default)]
+    pub login: app::server::throttle::LoginLimits,
     /// The OpenID Connect provider's lifetimes (codes, tokens, signing keys).
     #[serde(default)]
     pub identity: identity::IdentitySettings,
@@ -80,10 +88,12 @@ impl Default for Settings {
             session_idle_minutes: 720,
             log_format: LogFormat::Text,
             log_filter: "info".into(),
+            trusted_proxies: Vec::new(),
             orders: app::server::orders::OrderSettings::default(),
             edge: edge::EdgeSettings::default(),
             engine: engine::EngineSettings::default(),
             identity: identity::IdentitySettings::default(),
+            login: app::server::throttle::LoginLimits::default(),
         }
     }
 }
@@ -173,6 +183,10 @@ impl Settings {
                     .map(|key| format!("engine.{}", key.as_str().to_lowercase()).into()),
             )
             .merge(
+                Env::prefixed("PLENUM_LOGIN_")
+                    .map(|key| format!("login.{}", key.as_str().to_lowercase()).into()),
+            )
+            .merge(
                 Env::prefixed("PLENUM_IDENTITY_")
                     .map(|key| format!("identity.{}", key.as_str().to_lowercase()).into()),
             )
@@ -231,6 +245,20 @@ impl Settings {
                 setting: "orders.max_rental_days",
                 value: self.orders.max_rental_days.to_string(),
                 accepted: "a whole number of days from 1 to 3650",
+            });
+        }
+        if !(1..=1_000).contains(&self.login.attempts_per_account) {
+            return Err(ConfigError::Invalid {
+                setting: "login.attempts_per_account",
+                value: self.login.attempts_per_account.to_string(),
+                accepted: "a whole number from 1 to 1000 (sign-in attempts per 15 minutes)",
+            });
+        }
+        if !(1..=100_000).contains(&self.login.attempts_per_address) {
+            return Err(ConfigError::Invalid {
+                setting: "login.attempts_per_address",
+                value: self.login.attempts_per_address.to_string(),
+                accepted: "a whole number from 1 to 100000 (sign-in attempts per 15 minutes)",
             });
         }
         let edge = self.edge.check()?;

@@ -117,6 +117,8 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         edge_setup: edge.as_ref().map(|(setup, _)| setup.clone()),
         engine: engine.as_ref().map(|running| running.engine.clone()),
         identity: identity.clone(),
+        login_throttle: app::server::throttle::LoginThrottle::new(settings.login),
+        trusted_proxies: settings.trusted_proxies.clone(),
     };
     let edge_routes = match edge {
         Some((setup, _)) => edge::http::router(setup, StoreDirectory::new(state.db.clone())),
@@ -264,9 +266,12 @@ fn build_router(
 
 /// Serves `router` on `listener` until the process is told to stop (Ctrl-C or SIGTERM).
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

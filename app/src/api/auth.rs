@@ -54,6 +54,12 @@ pub async fn log_in(
     respond(
         async {
             let state = crate::server::state()?;
+            let address = crate::server::context::client_address(&state).await;
+            let account = email.trim().to_lowercase();
+            if !state.login_throttle.allow(&account, address) {
+                tracing::warn!(?address, "sign-in attempts throttled");
+                return Err(AppError::TooManyAttempts);
+            }
             let user = crate::server::accounts::check_login(&state.db, &email, &password).await?;
             start_session(user.id).await?;
             let next = next

@@ -88,7 +88,11 @@ pub fn People(id: i64) -> impl IntoView {
 }
 
 #[component]
-fn PeopleTable(list: Vec<AccessView>, revoke: ServerAction<AccessRevoke>, id: i64) -> impl IntoView {
+fn PeopleTable(
+    list: Vec<AccessView>,
+    revoke: ServerAction<AccessRevoke>,
+    id: i64,
+) -> impl IntoView {
     view! {
         <table class="table" id="people-list">
             <thead>
@@ -136,7 +140,11 @@ fn Report(report: ImportReport) -> impl IntoView {
             report.invalid, report.valid
         )
     };
-    let problems: Vec<_> = report.rows.into_iter().filter(|r| !r.problems.is_empty()).collect();
+    let problems: Vec<_> = report
+        .rows
+        .into_iter()
+        .filter(|r| !r.problems.is_empty())
+        .collect();
     view! {
         <div id="import-report" role="status">
             <p>{summary}</p>

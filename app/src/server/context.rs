@@ -152,3 +152,25 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     }
     result
 }
+
+/// The address of the client that sent the request: the peer, or — when the peer is one of
+/// the trusted proxies — the last address the proxy appended to `X-Forwarded-For`.
+pub async fn client_address(state: &AppState) -> Option<std::net::IpAddr> {
+    use axum::extract::ConnectInfo;
+    let ConnectInfo(peer) = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()?;
+    let peer = peer.ip();
+    if !state.trusted_proxies.iter().any(|net| net.contains(&peer)) {
+        return Some(peer);
+    }
+    let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .next_back()
+        .or(Some(peer))
+}

@@ -9,6 +9,7 @@ pub mod orders;
 pub mod overview;
 pub mod passwords;
 mod state;
+pub mod throttle;
 
 pub use context::{
     Authorized, authorize_org, require_actor, require_staff, respond, session_store, state,

@@ -18,4 +18,8 @@ pub struct AppState {
     pub engine: Option<engine::Engine>,
     /// The OpenID Connect provider (clients, tokens, signing keys).
     pub identity: identity::Provider,
+    /// Limits on sign-in attempts.
+    pub login_throttle: super::throttle::LoginThrottle,
+    /// Proxies (such as the edge router) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }

@@ -173,7 +173,9 @@ fn exit_on_termination_signals() {
 
 /// What the worker threads share.
 struct App {
+    /// The configuration.
     config: Config,
+    /// The instance's database.
     database: Database,
     /// `None` without `OIDC_ISSUER`: no sign-in.
     relying_party: Option<RelyingParty>,

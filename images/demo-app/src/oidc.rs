@@ -151,9 +151,23 @@ pub struct Endpoints {
 pub fn parse_discovery(body: &str, issuer: &str, internal_url: &str) -> Result<Endpoints, String> {
     let doc: Value = serde_json::from_str(body)
         .map_err(|e| format!("the discovery document is not JSON: {e}"))?;
-    let field = |name: &str| doc.get(name).and_then(Value::as_str).map(str::to_owned);
+    let field = |name: &str| -> Result<Option<String>, String> {
+        match doc.get(name).and_then(Value::as_str) {
+            None => Ok(None),
+            // The browser is sent to some of them: no header injection, ASCII only.
+            Some(url)
+                if (url.starts_with("https://") || url.starts_with("http://"))
+                    && url.bytes().all(|b| b.is_ascii_graphic()) =>
+            {
+                Ok(Some(url.to_owned()))
+            }
+            Some(url) => Err(format!(
+                "the discovery document's {name} {url:?} is not an http(s) URL"
+            )),
+        }
+    };
     let required =
-        |name: &str| field(name).ok_or_else(|| format!("the discovery document has no {name}"));
+        |name: &str| field(name)?.ok_or_else(|| format!("the discovery document has no {name}"));
     let announced = required("issuer")?;
     if announced != issuer {
         return Err(format!(
@@ -164,7 +178,7 @@ pub fn parse_discovery(body: &str, issuer: &str, internal_url: &str) -> Result<E
         authorization: required("authorization_endpoint")?,
         token: internal_endpoint(&required("token_endpoint")?, issuer, internal_url),
         jwks: internal_endpoint(&required("jwks_uri")?, issuer, internal_url),
-        end_session: field("end_session_endpoint"),
+        end_session: field("end_session_endpoint")?,
     })
 }
 
@@ -326,6 +340,7 @@ pub fn parse_token_response(status: u16, body: &str) -> Result<Tokens, String> {
 /// The provider's RSA signature keys (a JWK set, RFC 7517).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct KeySet {
+    /// The usable keys with their key ids.
     keys: Vec<(Option<String>, RsaPublicKey)>,
 }
 
@@ -703,6 +718,10 @@ mod tests {
             .expect_err("trailing slash differs");
         assert!(err.contains("issuer"), "{err}");
         assert!(parse_discovery("<html>", ISSUER, ISSUER).is_err());
+        let mut injected: Value = serde_json::from_str(&discovery(ISSUER)).expect("json");
+        injected["authorization_endpoint"] = json!("https://p/x\r\nSet-Cookie: a=b");
+        let err = parse_discovery(&injected.to_string(), ISSUER, ISSUER).expect_err("CR LF");
+        assert!(err.contains("authorization_endpoint"), "{err}");
         assert!(
             parse_discovery(
                 r#"{"issuer": "https://plenum.example.org"}"#,

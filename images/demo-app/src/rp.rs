@@ -55,6 +55,7 @@ pub trait Transport: Send + Sync {
 /// [`Transport`] over plain HTTP with `ureq` (no TLS, no proxy, no redirects,
 /// [`PROVIDER_TIMEOUT`] per call; any status is an answer).
 pub struct UreqTransport {
+    /// The HTTP client (keeps connections to the provider).
     agent: ureq::Agent,
 }
 
@@ -141,19 +142,28 @@ pub struct Session {
 /// What is known about the provider.
 #[derive(Default)]
 struct ProviderCache {
+    /// From the discovery document (kept once fetched).
     endpoints: Option<Endpoints>,
+    /// The key set last fetched.
     keys: Option<KeySet>,
+    /// When the key set was last fetched.
     keys_fetched: Option<Instant>,
 }
 
 /// The relying party: settings, the provider's cached metadata, and the
 /// in-memory sessions and pending sign-ins (per process).
 pub struct RelyingParty<T: Transport = UreqTransport> {
+    /// The configuration.
     settings: OidcSettings,
+    /// How the provider is called.
     transport: T,
+    /// What is known about the provider.
     provider: Mutex<ProviderCache>,
+    /// Pending sign-ins by the `demo_login` cookie's value.
     pending: Mutex<BoundedMap<PendingLogin>>,
+    /// Sessions by the `demo_session` cookie's value.
     sessions: Mutex<BoundedMap<Session>>,
+    /// Minimum time between two fetches of the key set for an unknown key.
     keys_refetch_interval: Duration,
 }
 

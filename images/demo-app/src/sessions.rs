@@ -18,18 +18,26 @@ pub const SESSION_COOKIE: &str = "demo_session";
 /// insertion.
 #[derive(Debug)]
 pub struct BoundedMap<V> {
+    /// The entries by key.
     entries: HashMap<String, Entry<V>>,
     /// Insertion number → key, oldest first.
     order: BTreeMap<u64, String>,
+    /// The next insertion number.
     next: u64,
+    /// At most this many entries are kept.
     capacity: usize,
+    /// Entries are forgotten this long after their insertion.
     ttl: Duration,
 }
 
+/// One value with its insertion number and time.
 #[derive(Debug)]
 struct Entry<V> {
+    /// Its key in [`BoundedMap::order`].
     number: u64,
+    /// When it was inserted.
     inserted: Instant,
+    /// The value.
     value: V,
 }
 
@@ -100,12 +108,14 @@ impl<V> BoundedMap<V> {
         (!self.expired(&entry, now)).then_some(entry.value)
     }
 
+    /// Removes `key` (expired or not).
     fn remove(&mut self, key: &str) -> Option<Entry<V>> {
         let entry = self.entries.remove(key)?;
         self.order.remove(&entry.number);
         Some(entry)
     }
 
+    /// Whether `entry` is older than the time to live.
     fn expired(&self, entry: &Entry<V>, now: Instant) -> bool {
         now.saturating_duration_since(entry.inserted) >= self.ttl
     }

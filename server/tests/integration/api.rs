@@ -1,6 +1,6 @@
 //! The server API over HTTP against the real server, each test on SQLite and on PostgreSQL.
 
-use crate::common::{BACKENDS, PASSWORD, TestServer, email};
+use crate::common::{BACKENDS, Backend, PASSWORD, TestServer, email};
 use domain::account::PASSWORD_RULE;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -772,4 +772,84 @@ async fn every_server_function_refuses_other_organisations() {
                 .all(|o| o["id"] != victim_org)
         );
     }
+}
+
+#[tokio::test]
+async fn login_attempts_are_limited_without_revealing_accounts() {
+    for backend in BACKENDS {
+        let server = TestServer::start(backend).await;
+        let known = email("known");
+        server.client().sign_up(&known, PASSWORD).await;
+        let unknown = email("unknown");
+        let mut answers = Vec::new();
+        for account in [&known, &unknown] {
+            let client = server.client();
+            for attempt in 0..10 {
+                let reply = client.log_in(account, "wrong password 1").await;
+                assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+            }
+            // The eleventh attempt is refused even with the right password.
+            let reply = client.log_in(account, PASSWORD).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::TOO_MANY_REQUESTS,
+                "{}",
+                reply.text
+            );
+            answers.push(reply.text);
+        }
+        assert_eq!(
+            answers[0], answers[1],
+            "the same answer whether the account exists"
+        );
+        // Another account from the same address still signs in.
+        let other = email("other");
+        server.client().sign_up(&other, PASSWORD).await;
+        let client = server.client();
+        let reply = client.log_in(&other, PASSWORD).await;
+        assert!(
+            reply.status.is_success() || reply.status.is_redirection(),
+            "{}",
+            reply.text
+        );
+    }
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_limited() {
+    let server = TestServer::start_with(Backend::Sqlite, |s| {
+        s.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+        s.login.attempts_per_address = 5;
+    })
+    .await;
+    let attempt = |account: String, forwarded: &'static str| {
+        let http = reqwest::Client::new();
+        let url = format!("{}/api/auth/login", server.base);
+        async move {
+            http.post(url)
+                .header("x-forwarded-for", forwarded)
+                .form(&[
+                    ("email", account.as_str()),
+                    ("password", "wrong password 1"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    for i in 0..5 {
+        let status = attempt(format!("p{i}@example.org"), "198.51.100.7, 203.0.113.9").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    assert_eq!(
+        attempt("p5@example.org".into(), "198.51.100.7, 203.0.113.9").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address the proxy appended is spent"
+    );
+    assert_eq!(
+        attempt("p6@example.org".into(), "203.0.113.10").await,
+        StatusCode::UNAUTHORIZED,
+        "another client behind the same proxy is not"
+    );
 }

@@ -124,7 +124,11 @@ impl TestServer {
         let plenum = server::start(&settings).await.expect("server starts");
         let router = plenum.router;
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
         });
         TestServer {
             base: format!("http://{addr}"),
