@@ -58,6 +58,10 @@ fn desired_for(record: &InstanceRecord) -> DesiredStack {
             "admin_password".to_owned(),
             SecretValue::new("admin-secret"),
         ),
+        (
+            "oidc_client_secret".to_owned(),
+            SecretValue::new("client-secret"),
+        ),
     ]);
     DesiredStack::build(record, &builtin("demo").unwrap(), values, &settings()).unwrap()
 }
@@ -78,7 +82,7 @@ fn running_wants_everything_and_stopped_the_same_with_no_replicas() {
         running.volumes.keys().collect::<Vec<_>>(),
         vec!["pl42_db-data"]
     );
-    assert_eq!(running.secrets.len(), 2);
+    assert_eq!(running.secrets.len(), 3, "database, admin and client secrets");
     assert!(running.secrets.keys().all(|n| n.starts_with("pl42_")));
     assert_eq!(running.edge_network.as_deref(), Some("plenum_edge"));
     assert!(running.create_missing);
@@ -116,7 +120,7 @@ fn every_spec_carries_the_installation_label() {
     assert!(has(&d.secret("postgres_password").unwrap().labels));
     assert!(has(&d.network("backend").unwrap().labels));
     assert!(has(&d.volume("db-data").unwrap().labels));
-    let refs: SecretRefs = ["postgres_password", "admin_password"]
+    let refs: SecretRefs = ["postgres_password", "admin_password", "oidc_client_secret"]
         .into_iter()
         .map(|s| {
             let name = d.secret(s).unwrap().name.unwrap();

@@ -39,12 +39,20 @@ fn demo_template() {
         template.initial_admin().map(|a| a.password_secret.as_str()),
         Some("admin_password")
     );
+    let sso = template.sso().unwrap();
+    assert_eq!(sso.redirect_paths, ["/oidc/callback"]);
+    assert_eq!(sso.post_logout_paths, ["/"]);
+    assert_eq!(sso.client_secret, "oidc_client_secret");
     assert_eq!(
         template.secret_generation().collect::<Vec<_>>(),
         [
             (
                 "admin_password",
                 SecretGeneration::Alphanumeric { length: 20 }
+            ),
+            (
+                "oidc_client_secret",
+                SecretGeneration::Alphanumeric { length: 48 }
             ),
             (
                 "postgres_password",
@@ -65,8 +73,17 @@ fn demo_template() {
         web.environment["DATABASE_PASSWORD_FILE"],
         "/run/secrets/postgres_password"
     );
-    assert_eq!(web.secrets.len(), 1);
+    assert_eq!(web.environment["PUBLIC_URL"], "https://acme.example.org");
+    assert_eq!(web.environment["OIDC_ISSUER"], "https://plenum.example.org");
+    assert_eq!(web.environment["OIDC_INTERNAL_URL"], "http://plenum_server:3000");
+    assert_eq!(web.environment["OIDC_CLIENT_ID"], "instance-42");
+    assert_eq!(
+        web.environment["OIDC_CLIENT_SECRET_FILE"],
+        "/run/secrets/oidc_client_secret"
+    );
+    assert_eq!(web.secrets.len(), 2);
     assert_eq!(web.secrets[0].target, "/run/secrets/postgres_password");
+    assert_eq!(web.secrets[1].target, "/run/secrets/oidc_client_secret");
     assert_eq!(
         web.networks
             .iter()
