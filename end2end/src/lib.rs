@@ -15,6 +15,7 @@
 //! and with command-line steps before it starts ([`PlenumCli`]); [`swarm`] holds what the
 //! tests against the real Docker Swarm and a Caddy edge need.
 
+pub mod platform;
 pub mod swarm;
 
 use fantoccini::elements::Element;

@@ -15,86 +15,17 @@
 //! Needs the built app (`scripts/test.sh`, or `cargo leptos build` with `PLENUM_E2E_BIN` and
 //! `PLENUM_E2E_SITE_DIR` set by hand).
 
-use end2end::swarm::{self, CADDY_IMAGE, Installation};
-use end2end::{Browser, Harness, free_port, program};
+use end2end::platform::{BASE_DOMAIN, Platform, SLOW, assert_clean_console, wait_for_page};
+use end2end::swarm::{self, CADDY_IMAGE};
+use end2end::{Browser, program};
 use serde_json::json;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const CUSTOMER: &str = "customer@example.com";
 const STAFF: &str = "staff@example.com";
 const PASSWORD: &str = "correct horse 42";
-const BASE_DOMAIN: &str = "e2e.test";
-/// `SecretKey::from_bytes([7; 32])` in base64, as `engine.secret_key_file` holds it.
-const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
-/// Limit for what waits on containers: an instance's services starting, Caddy's routes.
-const SLOW: Duration = Duration::from_secs(120);
-
-/// Plenum's settings: the engine on this Swarm (no IPVS: DNS round robin; health checks over
-/// `docker_gwbridge`) and the edge through the test's Caddy with its internal CA. The engine's
-/// resync period is far longer than the test: provisioning after the approval and the stop
-/// must come from Plenum triggering the engine, not from the periodic pass.
-fn settings(
-    installation: &Installation,
-    key_file: &Path,
-    caddy_admin: &str,
-    plenum_upstream: &str,
-    https_port: u16,
-) -> String {
-    format!(
-        "[engine]\n\
-         enabled = true\n\
-         secret_key_file = {key_file:?}\n\
-         installation_id = {installation_id:?}\n\
-         edge_network = {edge_network:?}\n\
-         base_domain = {BASE_DOMAIN:?}\n\
-         endpoint_mode = \"dnsrr\"\n\
-         entry_access = \"bridge-address\"\n\
-         resync_seconds = 600\n\
-         orphan_grace_seconds = 3600\n\
-         [edge]\n\
-         enabled = true\n\
-         base_domain = {BASE_DOMAIN:?}\n\
-         tls_issuer = \"internal\"\n\
-         caddy_admin_url = \"http://{caddy_admin}\"\n\
-         plenum_upstream = {plenum_upstream:?}\n\
-         reconcile_seconds = 2\n\
-         https_port = {https_port}\n",
-        key_file = key_file.display().to_string(),
-        installation_id = installation.id(),
-        edge_network = installation.edge_network(),
-    )
-}
-
-/// Before Plenum starts: the schema; an erased instance with the run's id base (so the
-/// instances of this run get ids above it, and stacks `pl<id>` of their own), in an
-/// organisation of its own; and the staff account, by the command line as the README says.
-fn prepare(cli: &end2end::PlenumCli, id_base: i64) {
-    cli.run(&["migrate"], "");
-    let sqlite3 = program("PLENUM_E2E_SQLITE3", "/usr/bin/sqlite3", "sqlite3");
-    let sql = format!(
-        "INSERT INTO organisations (name, created_at) VALUES ('e2e id base', '2026-01-01 00:00:00');\n\
-         INSERT INTO instances (id, organisation_id, name, slug, template, version, lifecycle, \
-         replicas, generation, status, observed_generation, created_at, updated_at, status_at) \
-         VALUES ({id_base}, last_insert_rowid(), 'base', 'base-{id_base}', 'demo', '1.0', 'erased', \
-         '{{}}', 1, 'erased', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00', '2026-01-01 00:00:00');\n"
-    );
-    let output = Command::new(sqlite3)
-        .arg(cli.database())
-        .arg(sql)
-        .output()
-        .expect("sqlite3 runs");
-    assert!(
-        output.status.success(),
-        "inserting the id base failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    cli.run(
-        &["admin", "create", "--email", STAFF],
-        &format!("{PASSWORD}\n"),
-    );
-}
 
 /// `GET url` with curl, trusting only `root` (a PEM file) and resolving the URL's host to
 /// 127.0.0.1: the status code and the body, or curl's error.
@@ -155,82 +86,28 @@ async fn choose(browser: &Browser<'_>, css: &str, value: &str) {
         .await;
 }
 
-/// Reloads `url` until the element matching `css` shows `expected` (the edge needs a pass or
-/// two after a change); returns the whole page's text.
-async fn wait_for_page(browser: &Browser<'_>, url: &str, css: &str, expected: &str) -> String {
-    browser
-        .eventually_within(
-            SLOW,
-            &format!("{url} to show {expected:?} in `{css}`"),
-            async || {
-                browser.goto_url(url).await;
-                let found = browser.text(css).await?.filter(|t| t.contains(expected));
-                if found.is_none() {
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    return Ok(None);
-                }
-                browser.text("body").await
-            },
-        )
-        .await
-}
-
-/// Fails if the browser console reports a hydration error, a panic of the WASM app or an
-/// attribute the browser could not use, since the last look.
-async fn assert_clean_console(browser: &Browser<'_>) {
-    let console = browser.console().await;
-    for problem in ["hydration", "panicked", "Invalid regular expression"] {
-        if console.contains(problem) {
-            browser
-                .fail(&format!(
-                    "the browser console reports {problem:?}:\n{console}"
-                ))
-                .await;
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses() {
     swarm::preflight(&[CADDY_IMAGE, "plenum/demo-app:1.0", "plenum/postgres:15"]);
     program("PLENUM_E2E_CURL", "/usr/bin/curl", "curl");
     let started = Instant::now();
 
-    // --- The Swarm side: an installation of our own, its edge network and Caddy ---
-    let installation = Installation::new("e2e-console");
-    let slug = format!("congress-{}", installation.suffix());
-    let host = format!("{slug}.{BASE_DOMAIN}");
-    installation.create_edge_network();
-    let (http_port, https_port) = (free_port(), free_port());
-    let caddy = format!("{}-caddy", installation.id());
-    installation.create_caddy(&caddy, http_port, https_port);
-    let caddy_ip = swarm::wait_until("Caddy's container", SLOW, || {
-        swarm::container_ip(&caddy).ok_or_else(|| "not running yet".to_owned())
+    // --- Caddy on the test Swarm, Plenum on the host where Caddy reaches it; staff by the
+    // command line, as the README says ---
+    let platform = Platform::start("e2e-console", "", |cli| {
+        cli.run(
+            &["admin", "create", "--email", STAFF],
+            &format!("{PASSWORD}\n"),
+        );
     })
     .await;
-
-    // --- Plenum on the host, where Caddy reaches it ---
-    let keys = tempfile::tempdir().expect("a temporary directory");
-    let key_file = keys.path().join("key");
-    std::fs::write(&key_file, KEY).expect("the key file is written");
-    let gateway = swarm::gateway_ip();
-    let port = free_port();
-    let config = settings(
-        &installation,
-        &key_file,
-        &format!("{caddy_ip}:2019"),
-        &format!("{gateway}:{port}"),
-        https_port,
-    );
-    let harness = Harness::start_on(gateway.into(), port, &config, |cli| {
-        prepare(cli, installation.id_base());
-    });
+    let harness = &platform.harness;
+    let (caddy, https_port) = (&platform.caddy, platform.https_port);
+    let slug = format!("congress-{}", platform.installation.suffix());
+    let host = format!("{slug}.{BASE_DOMAIN}");
 
     // --- The customer signs up and orders a demo instance for tomorrow's congress ---
-    let resolve = format!("--host-resolver-rules=MAP *.{BASE_DOMAIN} 127.0.0.1");
-    let customer = harness
-        .browser_with("customer", &[&resolve, "--ignore-certificate-errors"])
-        .await;
+    let customer = platform.browser("customer").await;
     customer.goto("/signup").await;
     customer.fill("#signup-form", "email", CUSTOMER).await;
     customer.fill("#signup-form", "password", PASSWORD).await;
@@ -376,7 +253,7 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
     );
     let root_dir = tempfile::tempdir().expect("a temporary directory");
     let root = root_dir.path().join("caddy-root.pem");
-    std::fs::write(&root, swarm::caddy_root(&caddy).await).expect("the root is written");
+    std::fs::write(&root, swarm::caddy_root(caddy).await).expect("the root is written");
     let (status, body) = curl(&root, &host, https_port, &url)
         .unwrap_or_else(|e| panic!("{url} over HTTPS with Caddy's root: {e}"));
     assert_eq!(status, 200, "{url}: {body}");
@@ -418,6 +295,6 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
 
     assert_clean_console(&customer).await;
     customer.close().await;
-    drop(harness);
+    drop(platform);
     eprintln!("console journey took {:.1?}", started.elapsed());
 }

@@ -82,7 +82,11 @@ fn running_wants_everything_and_stopped_the_same_with_no_replicas() {
         running.volumes.keys().collect::<Vec<_>>(),
         vec!["pl42_db-data"]
     );
-    assert_eq!(running.secrets.len(), 3, "database, admin and client secrets");
+    assert_eq!(
+        running.secrets.len(),
+        3,
+        "database, admin and client secrets"
+    );
     assert!(running.secrets.keys().all(|n| n.starts_with("pl42_")));
     assert_eq!(running.edge_network.as_deref(), Some("plenum_edge"));
     assert!(running.create_missing);

@@ -43,14 +43,16 @@ pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
     )
 }
 
-/// Signs in with email and password, then goes to `next` when it is a path of Plenum's own
-/// (a single sign-on request waiting for the sign-in), else to the dashboard.
+/// Signs in with email and password. Then the browser goes to `next` when it is a path of
+/// Plenum's own (a single sign-on request waiting for this sign-in), else to the dashboard.
+/// `next` lies outside the app's pages, so the app needs a full page load to get there: a
+/// plain form post is redirected, and the app (which cannot be) gets `next` back and loads it.
 #[server(name = LogIn, prefix = "/api", endpoint = "auth/login")]
 pub async fn log_in(
     email: String,
     password: String,
     #[server(default)] next: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<Option<String>, AppError> {
     respond(
         async {
             let state = crate::server::state()?;
@@ -65,9 +67,19 @@ pub async fn log_in(
             let next = next
                 .as_deref()
                 .and_then(domain::identity::redirect::safe_local_path)
-                .unwrap_or("/");
-            leptos_axum::redirect(next);
-            Ok(())
+                .filter(|next| *next != "/");
+            match next {
+                Some(next) => {
+                    if crate::server::context::is_plain_form_post().await {
+                        leptos_axum::redirect(next);
+                    }
+                    Ok(Some(next.to_owned()))
+                }
+                None => {
+                    leptos_axum::redirect("/");
+                    Ok(None)
+                }
+            }
         }
         .await,
     )

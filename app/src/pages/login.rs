@@ -12,7 +12,14 @@ pub fn LogInPage() -> impl IntoView {
     let action = expect_context::<AuthActions>().log_in;
     let error = last_error(action);
     // Where a single sign-on request waits for this sign-in (checked again on the server).
-    let next = move || use_query_map().read().get("next").unwrap_or_default();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    // That path is served by Plenum outside the app's pages: load it, do not route to it.
+    Effect::new(move || {
+        if let Some(Ok(Some(next))) = action.value().get() {
+            go_to(&next);
+        }
+    });
     view! {
         <section class="card narrow">
             <h1>"Log in"</h1>
@@ -31,4 +38,16 @@ pub fn LogInPage() -> impl IntoView {
             <p>"New here? " <A href="/signup">"Create an account"</A></p>
         </section>
     }
+}
+
+/// Loads `path` as a new page.
+fn go_to(path: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        if let Err(e) = window().location().set_href(path) {
+            leptos::logging::error!("could not open {path}: {e:?}");
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
 }

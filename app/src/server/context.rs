@@ -174,3 +174,18 @@ pub async fn client_address(state: &AppState) -> Option<std::net::IpAddr> {
         .next_back()
         .or(Some(peer))
 }
+
+/// Whether the request is a plain HTML form post (no WASM: the browser follows a redirect)
+/// rather than the app's own call of a server function.
+pub async fn is_plain_form_post() -> bool {
+    leptos_axum::extract::<http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|headers| {
+            headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
+        .unwrap_or(false)
+}

@@ -44,13 +44,14 @@ pub fn matches_registered(requested: &str, registered: &[String]) -> bool {
     registered.iter().any(|uri| uri == requested)
 }
 
-/// The local path a sign-in may return to: it must start with a single `/` and hold no
-/// backslash or control character, so it can never name another host (`//evil`, `/\evil`).
+/// The local path a sign-in may return to: it must start with a single `/` and hold only
+/// printable ASCII (percent-encoded otherwise) and no backslash, so it can never name another
+/// host (`//evil`, `/\evil`) and is always a valid `Location` header.
 pub fn safe_local_path(next: &str) -> Option<&str> {
     let ok = next.starts_with('/')
         && !next.starts_with("//")
         && !next.contains('\\')
-        && !next.chars().any(char::is_control)
+        && next.bytes().all(|b| b.is_ascii_graphic())
         && next.len() <= 4096;
     ok.then_some(next)
 }
@@ -102,6 +103,8 @@ mod tests {
             "https://evil.example",
             "evil",
             "/a\nb",
+            "/a b",
+            "/caf\u{e9}",
         ] {
             assert_eq!(safe_local_path(bad), None, "{bad}");
         }

@@ -75,7 +75,10 @@ fn demo_template() {
     );
     assert_eq!(web.environment["PUBLIC_URL"], "https://acme.example.org");
     assert_eq!(web.environment["OIDC_ISSUER"], "https://plenum.example.org");
-    assert_eq!(web.environment["OIDC_INTERNAL_URL"], "http://plenum_server:3000");
+    assert_eq!(
+        web.environment["OIDC_INTERNAL_URL"],
+        "http://plenum_server:3000"
+    );
     assert_eq!(web.environment["OIDC_CLIENT_ID"], "instance-42");
     assert_eq!(
         web.environment["OIDC_CLIENT_SECRET_FILE"],
