@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of Plenum on a fresh Debian machine: installs what is missing (Debian
 # packages, Rust targets, cargo-leptos, Docker in Swarm mode, a private PostgreSQL, the local
-# test images), builds the web app, then runs unit, integration (SQLite and PostgreSQL),
-# engine (real Swarm) and browser (headless Chromium) tests.
+# test images, the npm peers of the SSO tests), builds the web app, then runs
+# unit, integration (SQLite and PostgreSQL), engine (real Swarm) and browser (headless
+# Chromium) tests.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/setup.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/postgres.sh"
@@ -13,6 +14,20 @@ apt_install chromium chromium-driver sqlite3 curl apache2 libapache2-mod-auth-op
 ensure_test_postgres
 bash scripts/ensure-docker.sh
 bash images/build.sh
+
+# Peers of the integration tests from the npm registry, each installed from its lock file
+# (again only when that changed): samlify 2.12.0, the service provider library of OpenSlides
+# 4's auth service (server/tests/saml), and oidc-provider, a certified OpenID provider
+# (server/tests/upstream).
+command -v node >/dev/null || apt_install nodejs
+command -v npm >/dev/null || apt_install npm
+for peer in server/tests/saml server/tests/upstream; do
+  if ! cmp -s "$peer/package-lock.json" "$peer/node_modules/.plenum-installed-lock.json"; then
+    say "installing the test peer in $peer (from its package-lock.json)"
+    (cd "$peer" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    cp "$peer/package-lock.json" "$peer/node_modules/.plenum-installed-lock.json"
+  fi
+done
 
 say "checking formatting and lints"
 cargo fmt --all -- --check

@@ -66,7 +66,8 @@ pub struct UserListItem {
 
 mod access;
 pub use access::{
-    AccessView, ClientView, ImportReport, ImportRowView, PortalEntry, RegisteredClient,
+    AccessView, ClientView, ImportReport, ImportRowView, PortalEntry, ProviderButton,
+    RegisteredClient, UpstreamView,
 };
 mod instances;
 pub use instances::{

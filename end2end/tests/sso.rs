@@ -12,7 +12,7 @@
 use end2end::Browser;
 use end2end::platform::{Platform, SLOW, assert_clean_console, call, wait_for_page};
 use end2end::swarm::{self, CADDY_IMAGE};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Instant;
 
 const OWNER_X: &str = "owner-x@example.com";
@@ -147,8 +147,28 @@ async fn one_sign_in_reaches_instances_of_two_organisations() {
     let instance_a = running_instance(&owner_x, &slug_a).await;
     let instance_b = running_instance(&owner_y, &slug_b).await;
     grant(&owner_x, instance_a, PERSON, "participant").await;
-    grant(&owner_y, instance_b, PERSON, "admin").await;
     owner_x.close().await;
+    // B's owner grants through the console's People section.
+    owner_y.goto(&format!("/instances/{instance_b}")).await;
+    owner_y.wait_for_handler("#grant-form", "submit").await;
+    owner_y.fill("#grant-form", "email", PERSON).await;
+    owner_y.fill("#grant-form", "given_name", "Rosa").await;
+    owner_y
+        .js(
+            "const s = document.querySelector('#grant-role'); s.value = 'admin';\
+             s.dispatchEvent(new Event('change', { bubbles: true })); return s.value;",
+            vec![],
+        )
+        .await;
+    owner_y.submit("#grant-form").await;
+    owner_y.wait_for_text("#people-list", PERSON).await;
+    owner_y
+        .wait_for_text(
+            &format!("#people-list tr[data-email=\"{PERSON}\"]"),
+            "admin",
+        )
+        .await;
+    assert_clean_console(&owner_y).await;
 
     // The person and an outsider have Plenum accounts (made elsewhere; signed out here).
     let registrar = platform.browser("registrar").await;
@@ -173,6 +193,15 @@ async fn one_sign_in_reaches_instances_of_two_organisations() {
     click_sign_in(&person).await;
     let role = signed_in_at(&person, &url_b, PERSON).await;
     assert_eq!(role, "admin", "the person's role at B");
+    // Plenum's portal lists both, across the organisations.
+    person.goto("/portal").await;
+    person
+        .wait_for_text("#portal", &format!("Congress {slug_a}"))
+        .await;
+    person
+        .wait_for_text("#portal", &format!("Congress {slug_b}"))
+        .await;
+    assert_clean_console(&person).await;
 
     // --- Someone without access to B gets Plenum's "no access" page ---
     let outsider = platform.browser("outsider").await;
@@ -186,34 +215,36 @@ async fn one_sign_in_reaches_instances_of_two_organisations() {
     outsider.wait_for_text("#sso-no-access", "no access").await;
     outsider.close().await;
 
-    // --- B's owner revokes the person's access ---
+    // --- B's owner revokes the person's access in the People section ---
+    let row = format!("#people-list tr[data-email=\"{PERSON}\"]");
+    owner_y
+        .wait_for_handler(&format!("{row} form"), "submit")
+        .await;
+    owner_y.click_button(&row, "Revoke").await;
+    owner_y
+        .eventually("the person to leave B's list", async || {
+            let gone = owner_y
+                .client()
+                .execute(
+                    "return document.querySelector(arguments[0]) === null;",
+                    vec![json!(row)],
+                )
+                .await?;
+            Ok((gone == json!(true)).then_some(()))
+        })
+        .await;
     let people = call(
         &owner_y,
         "access/list",
         json!({ "id": instance_b.to_string() }),
     )
     .await;
-    let access_id = people
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|p| p["email"] == json!(PERSON))
-        .and_then(|p| p["id"].as_i64());
-    let Some(access_id) = access_id else {
-        owner_y
-            .fail(&format!("the person is not in B's list: {people}"))
-            .await;
-    };
-    let revoked = call(
-        &owner_y,
-        "access/revoke",
-        json!({ "id": instance_b.to_string(), "access_id": access_id.to_string() }),
-    )
-    .await;
-    assert_eq!(revoked, Value::Null, "revoking answers nothing: {revoked}");
+    assert_eq!(people, json!([]), "nobody left at B");
+    assert_clean_console(&owner_y).await;
     owner_y.close().await;
 
     // --- Logging out at B ends the Plenum session (RP-initiated logout) … ---
+    wait_for_page(&person, &url_b, "#signed-in", PERSON).await;
     person.click("#sign-out").await;
     person.wait_for_text("#sign-in", "Sign in").await;
     // … so at A the next sign-in asks for the password again …

@@ -24,6 +24,10 @@ pub const JWKS_PATH: &str = "/oidc/jwks";
 pub const REVOKE_PATH: &str = "/oidc/revoke";
 /// Path of the end-session endpoint (RP-Initiated Logout 1.0).
 pub const LOGOUT_PATH: &str = "/oidc/logout";
+/// Path where upstream providers send people back to Plenum.
+pub const UPSTREAM_CALLBACK_PATH: &str = "/auth/upstream/callback";
+/// Path that starts a sign-in through upstream provider `{id}`.
+pub const UPSTREAM_START_PATH: &str = "/auth/upstream/{id}";
 /// Path of the discovery document.
 pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 

@@ -80,6 +80,8 @@ struct Inner {
     settings: IdentitySettings,
     keys: RwLock<Arc<KeyRing>>,
     discovery: Value,
+    /// The SAML identity provider's key, loaded on first use.
+    saml: crate::saml::KeyCache,
 }
 
 impl std::fmt::Debug for Provider {
@@ -159,6 +161,7 @@ impl Provider {
                 settings,
                 keys: RwLock::new(Arc::new(keys)),
                 discovery,
+                saml: crate::saml::KeyCache::default(),
             }),
         })
     }
@@ -192,6 +195,21 @@ impl Provider {
     /// The discovery document.
     pub fn discovery(&self) -> &Value {
         &self.inner.discovery
+    }
+
+    /// The database (for the SAML identity provider in [`crate::saml`]).
+    pub(crate) fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    /// The key stored secrets are sealed with.
+    pub fn secret_key(&self) -> &SecretKey {
+        &self.inner.secret_key
+    }
+
+    /// The SAML identity provider's key cache.
+    pub(crate) fn saml_keys(&self) -> &crate::saml::KeyCache {
+        &self.inner.saml
     }
 
     fn keys(&self) -> Arc<KeyRing> {

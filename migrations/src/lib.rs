@@ -10,6 +10,8 @@ mod m20261125_000002_instances;
 mod m20261126_000003_orders;
 mod m20261126_000004_instance_limits;
 mod m20261129_000005_identity;
+mod m20261129_000006_saml;
+mod m20261129_000007_upstream;
 
 /// Runs every migration Plenum knows, in order.
 pub struct Migrator;
@@ -23,6 +25,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_orders::Migration),
             Box::new(m20261126_000004_instance_limits::Migration),
             Box::new(m20261129_000005_identity::Migration),
+            Box::new(m20261129_000006_saml::Migration),
+            Box::new(m20261129_000007_upstream::Migration),
         ]
     }
 }

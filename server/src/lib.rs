@@ -8,9 +8,11 @@ mod health;
 mod instance_stream;
 mod oidc;
 pub mod router;
+mod saml;
 pub mod scheduler;
 mod secret_key;
 mod sessions;
 pub mod telemetry;
+mod upstream;
 
 pub use router::{Plenum, start};

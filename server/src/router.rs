@@ -220,6 +220,8 @@ fn build_router(
         .merge(edge_routes)
         .merge(crate::instance_stream::router())
         .merge(crate::oidc::router())
+        .merge(crate::upstream::router())
+        .merge(crate::saml::router())
         .leptos_routes_with_context(&server_state, routes, provide_state.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

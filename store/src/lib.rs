@@ -12,6 +12,7 @@ mod identity;
 mod instances;
 mod orders;
 mod organisations;
+mod upstream;
 
 pub use accounts::{NewUser, UserRecord};
 pub use connection::{Backend, Db};
@@ -19,8 +20,9 @@ pub use crypto::{InvalidKey, SecretKey, SecretValue};
 pub use error::StoreError;
 pub use identity::{
     AccessRecord, ClientRecord, CodeRecord, GrantOutcome, NewClient, NewCode, NewToken, Redeemed,
-    Rotated, SigningKeyRecord, TokenKind, TokenRecord,
+    Rotated, SamlIdpKeyRecord, SamlServiceProviderRecord, SigningKeyRecord, TokenKind, TokenRecord,
 };
 pub use instances::{DesiredChange, DesiredUpdate, InstanceEvent, InstanceRecord, NewInstance};
 pub use orders::{CatalogEntry, OrderRecord, PlanRecord};
 pub use organisations::{MemberRecord, OrgRecord, OrgSummary};
+pub use upstream::{NO_PASSWORD, UpstreamRecord};

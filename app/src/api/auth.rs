@@ -5,27 +5,12 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::server::{
-    context::{AUTH_TIME_KEY, USER_ID_KEY},
-    respond,
-};
+use crate::server::respond;
 
-/// Starts a fresh session for `user_id`: a new session id (no fixation), then the user.
+/// Starts a fresh session for `user_id` on this request's session.
 #[cfg(feature = "ssr")]
 async fn start_session(user_id: i64) -> Result<(), AppError> {
-    let session = crate::server::session_store().await?;
-    session
-        .cycle_id()
-        .await
-        .map_err(crate::server::context::internal)?;
-    session
-        .insert(USER_ID_KEY, user_id)
-        .await
-        .map_err(crate::server::context::internal)?;
-    session
-        .insert(AUTH_TIME_KEY, chrono::Utc::now().timestamp())
-        .await
-        .map_err(crate::server::context::internal)
+    crate::server::context::start_session(&crate::server::session_store().await?, user_id).await
 }
 
 /// Creates a customer account with its own organisation and signs it in.

@@ -13,3 +13,4 @@ pub mod staff;
 pub mod staff_clients;
 pub mod staff_instances;
 pub mod staff_orders;
+pub mod upstream;

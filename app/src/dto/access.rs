@@ -95,3 +95,35 @@ pub struct RegisteredClient {
     /// The issuer to configure in the client.
     pub issuer: String,
 }
+
+/// An upstream sign-in provider, as its managers see it (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpstreamView {
+    /// Its id.
+    pub id: i64,
+    /// The name on the sign-in button.
+    pub name: String,
+    /// The issuer URL.
+    pub issuer: String,
+    /// Plenum's client id there.
+    pub client_id: String,
+    /// The claim holding the email address.
+    pub claim_email: String,
+    /// The claim holding the given name.
+    pub claim_given_name: String,
+    /// The claim holding the family name.
+    pub claim_family_name: String,
+    /// The link that signs people in through it (organisations pass it on).
+    pub sign_in_path: String,
+    /// The redirect URI to register at the provider.
+    pub redirect_uri: String,
+}
+
+/// A platform provider's button on the sign-in page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderButton {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+}

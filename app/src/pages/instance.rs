@@ -26,6 +26,8 @@ pub fn InstancePage() -> impl IntoView {
         upgrade: ServerAction::new(),
         delete: ServerAction::new(),
     };
+    // Created here, before anything is awaited, so that server and browser number it alike.
+    let people = crate::pages::people::PeopleState::new(Signal::derive(id));
     let console = Resource::new(
         move || (id(), actions.versions()),
         |(id, _)| async move {
@@ -40,7 +42,7 @@ pub fn InstancePage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match console.await {
-                        Ok(console) => view! { <Console console actions /> }.into_any(),
+                        Ok(console) => view! { <Console console actions people /> }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -91,7 +93,11 @@ impl Actions {
 }
 
 #[component]
-fn Console(console: InstanceConsole, actions: Actions) -> impl IntoView {
+fn Console(
+    console: InstanceConsole,
+    actions: Actions,
+    people: crate::pages::people::PeopleState,
+) -> impl IntoView {
     let instance = console.instance.clone();
     let id = instance.id;
     let status = RwSignal::new(InstanceStatusUpdate {
@@ -147,7 +153,7 @@ fn Console(console: InstanceConsole, actions: Actions) -> impl IntoView {
                 <dd>{move || format!("{} {}", instance.template, status.get().version)}</dd>
             </dl>
             {console.can_manage.then(|| view! { <Manage console=console.clone() actions /> })}
-            {console.can_manage.then(|| view! { <crate::pages::people::People id /> })}
+            {console.can_manage.then(|| view! { <crate::pages::people::People id state=people /> })}
             <EventLog events />
         </section>
     }

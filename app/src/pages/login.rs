@@ -35,6 +35,7 @@ pub fn LogInPage() -> impl IntoView {
                 <FormError error fields=&["email"] />
                 <button type="submit" disabled=move || action.pending().get()>"Log in"</button>
             </ActionForm>
+            <Providers next=Signal::derive(next) />
             <p>"New here? " <A href="/signup">"Create an account"</A></p>
         </section>
     }
@@ -50,4 +51,46 @@ fn go_to(path: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = path;
+}
+
+/// Buttons for the platform's upstream providers (full page loads: Plenum serves them).
+#[component]
+fn Providers(next: Signal<String>) -> impl IntoView {
+    let providers = Resource::new(|| (), |_| crate::api::upstream::platform_providers());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = providers.await.unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <div class="providers" id="login-providers">
+                        <p>"Or sign in with"</p>
+                        {list.into_iter().map(|p| {
+                            let href = move || {
+                                let next = next.get();
+                                if next.is_empty() {
+                                    format!("/auth/upstream/{}", p.id)
+                                } else {
+                                    format!("/auth/upstream/{}?next={}", p.id, encode(&next))
+                                }
+                            };
+                            view! { <a class="button secondary" rel="external" href=href>{p.name.clone()}</a> }
+                        }).collect_view()}
+                    </div>
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// Percent-encodes a query value.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

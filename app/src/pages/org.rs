@@ -52,6 +52,7 @@ fn OrgView() -> impl IntoView {
     let lists = OrgLists {
         instances: org_instances_resource(org_id),
         orders: org_orders_resource(org_id),
+        providers: crate::pages::upstream::UpstreamState::new(Signal::derive(org_id)),
     };
     let actions = MemberActions {
         add,
@@ -87,6 +88,8 @@ struct MemberActions {
 struct OrgLists {
     instances: InstancesResource,
     orders: OrdersResource,
+    /// The organisation's own sign-in providers (owners).
+    providers: crate::pages::upstream::UpstreamState,
 }
 
 #[component]
@@ -120,6 +123,7 @@ fn OrgBody(org: OrgDetail, actions: MemberActions, lists: OrgLists) -> impl Into
                 </tbody>
             </table>
             {can_manage.then(|| view! { <AddMemberForm org_id action=actions.add /> })}
+            {can_manage.then(|| view! { <crate::pages::upstream::UpstreamProviders org_id=Some(org_id) state=lists.providers /> })}
             <OrgInstances instances=lists.instances />
             <OrgOrders org_id can_manage orders=lists.orders />
         </section>

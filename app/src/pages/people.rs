@@ -7,22 +7,56 @@ use crate::components::feedback::{Done, FieldError, FormError, last_error};
 use crate::dto::{AccessView, ImportReport};
 use leptos::prelude::*;
 
+/// The section's list and actions. Made by the page before anything is awaited, so that
+/// the server and the browser number the resource alike (hydration).
+#[derive(Clone, Copy)]
+pub struct PeopleState {
+    people: Resource<Result<Vec<AccessView>, crate::error::AppError>>,
+    grant: ServerAction<AccessGrant>,
+    import: ServerAction<AccessImport>,
+    revoke: ServerAction<AccessRevoke>,
+}
+
+impl PeopleState {
+    /// The state for the instance `id` names (None: not found).
+    pub fn new(id: Signal<Option<i64>>) -> Self {
+        let grant = ServerAction::<AccessGrant>::new();
+        let import = ServerAction::<AccessImport>::new();
+        let revoke = ServerAction::<AccessRevoke>::new();
+        let people = Resource::new(
+            move || {
+                (
+                    id.get(),
+                    grant.version().get(),
+                    import.version().get(),
+                    revoke.version().get(),
+                )
+            },
+            |(id, ..)| async move {
+                match id {
+                    Some(id) => access_list(id).await,
+                    None => Err(crate::error::AppError::NotFound),
+                }
+            },
+        );
+        Self {
+            people,
+            grant,
+            import,
+            revoke,
+        }
+    }
+}
+
 /// The section for instance `id`.
 #[component]
-pub fn People(id: i64) -> impl IntoView {
-    let grant = ServerAction::<AccessGrant>::new();
-    let import = ServerAction::<AccessImport>::new();
-    let revoke = ServerAction::<AccessRevoke>::new();
-    let people = Resource::new(
-        move || {
-            (
-                grant.version().get(),
-                import.version().get(),
-                revoke.version().get(),
-            )
-        },
-        move |_| access_list(id),
-    );
+pub fn People(id: i64, state: PeopleState) -> impl IntoView {
+    let PeopleState {
+        people,
+        grant,
+        import,
+        revoke,
+    } = state;
     let grant_error = last_error(grant);
     let import_error = last_error(import);
     let revoke_error = last_error(revoke);

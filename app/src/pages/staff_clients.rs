@@ -16,6 +16,7 @@ pub fn StaffClientsPage() -> impl IntoView {
         move || (register.version().get(), remove.version().get()),
         |_| staff_clients(),
     );
+    let providers = crate::pages::upstream::UpstreamState::new(Signal::derive(|| None));
     let register_error = last_error(register);
     let remove_error = last_error(remove);
     view! {
@@ -96,6 +97,7 @@ pub fn StaffClientsPage() -> impl IntoView {
                         </dl>
                     </div>
                 })}
+                <crate::pages::upstream::UpstreamProviders org_id=None state=providers />
             </section>
         </RequireLogin>
     }

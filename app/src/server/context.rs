@@ -14,6 +14,20 @@ pub const USER_ID_KEY: &str = "user_id";
 /// tokens.
 pub const AUTH_TIME_KEY: &str = "auth_time";
 
+/// Signs `user_id` in on `session`: a new session id first (no fixation), then the user and
+/// the time of the sign-in.
+pub async fn start_session(session: &Session, user_id: i64) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(internal)?;
+    session
+        .insert(USER_ID_KEY, user_id)
+        .await
+        .map_err(internal)?;
+    session
+        .insert(AUTH_TIME_KEY, chrono::Utc::now().timestamp())
+        .await
+        .map_err(internal)
+}
+
 /// The shared state, or an internal error if the server forgot to provide it.
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {

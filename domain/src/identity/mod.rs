@@ -6,6 +6,7 @@ pub mod grant;
 pub mod pkce;
 pub mod redirect;
 pub mod role;
+pub mod upstream;
 
 pub use role::{InstanceRole, role_at_instance};
 

@@ -28,8 +28,10 @@ use crate::web::{Reply, failure_page};
 pub const MAX_ENTRIES: usize = 10_000;
 /// How long a started sign-in may take (also the `demo_login` cookie's lifetime).
 pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(10 * 60);
-/// How long a session lasts at most.
-pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
+/// How long a session lasts: as long as Plenum's tokens (10 minutes by default), so that a
+/// person whose access was revoked is out within that bound; signing in again is one
+/// redirect while their Plenum session and access last.
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(10 * 60);
 /// The key set is fetched again for an unknown key id at most this often.
 pub const KEYS_REFETCH_INTERVAL: Duration = Duration::from_secs(10);
 /// Time limit of one call to the provider.

@@ -3,7 +3,7 @@
 //! [`identity::Provider`] and its answer back; the protocol's rules live there and in
 //! `domain::identity`.
 
-mod pages;
+pub(crate) mod pages;
 
 use app::server::AppState;
 use app::server::context::{AUTH_TIME_KEY, actor_of_session};
@@ -87,7 +87,10 @@ async fn jwks(State(server): State<ServerState>) -> Response {
 }
 
 /// The person signed in to Plenum on this browser, with their sign-in time.
-async fn signed_in(state: &AppState, session: &Session) -> Result<Option<SignedIn>, Response> {
+pub(crate) async fn signed_in(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<SignedIn>, Response> {
     let user = actor_of_session(state, session)
         .await
         .map_err(|_| pages::failure())?;

@@ -1,11 +1,13 @@
 //! The provider's pages in Plenum's look: no access, untrusted request, logout confirmation,
-//! signed out, failure.
+//! signed out, failure. The SAML identity provider (`crate::saml`) shows the same pages.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use edge::pages::{document, escape};
 
-fn page(status: StatusCode, title: &str, id: &str, body: &str) -> Response {
+/// A page in Plenum's look with `title` as heading, the card marked with `id`, and `body`
+/// (already HTML); never cached.
+pub(crate) fn page(status: StatusCode, title: &str, id: &str, body: &str) -> Response {
     let html = document(
         title,
         &format!(

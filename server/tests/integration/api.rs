@@ -597,6 +597,21 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
             Probe::StaffOnly("client_id", "instance-{victim_instance}", &[]),
         ),
         (
+            "/api/upstream/platform",
+            Probe::NoId("the platform's providers, the same for everyone (names only)"),
+        ),
+        ("/api/upstream/list", Probe::OrgId(&[])),
+        (
+            "/api/upstream/add",
+            Probe::OrgId(&[
+                ("name", "Mallory ID"),
+                ("issuer", "https://id.mallory.example"),
+                ("client_id", "plenum"),
+                ("client_secret", "secret"),
+            ]),
+        ),
+        ("/api/upstream/remove", Probe::OrgId(&[("id", "1")])),
+        (
             "/api/access/portal",
             Probe::NoId("lists only the instances the caller may enter"),
         ),

@@ -13,3 +13,5 @@ mod instances;
 mod oidc;
 mod orders;
 mod relying_party;
+mod saml;
+mod upstream;

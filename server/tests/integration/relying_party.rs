@@ -117,14 +117,22 @@ impl Apache {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let base = format!("http://127.0.0.1:{port}");
+        let apache = Self {
+            child,
+            dir,
+            base: format!("http://127.0.0.1:{port}"),
+        };
         for _ in 0..100 {
-            if reqwest::get(format!("{base}/loggedout.html")).await.is_ok() {
-                return Self { child, dir, base };
+            if reqwest::get(format!("{}/loggedout.html", apache.base))
+                .await
+                .is_ok()
+            {
+                return apache;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("Apache did not start: {}", Self::log_of(dir.path()));
+        // Dropping `apache` stops the process.
+        panic!("Apache did not start: {}", apache.log());
     }
 
     fn log_of(dir: &Path) -> String {

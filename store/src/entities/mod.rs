@@ -13,5 +13,8 @@ pub mod oidc_token;
 pub mod order;
 pub mod organisation;
 pub mod plan;
+pub mod saml_idp_key;
+pub mod saml_service_provider;
 pub mod slug_reservation;
+pub mod upstream_provider;
 pub mod user;

@@ -1,0 +1,97 @@
+//! The identity provider's metadata (SAML Metadata 2.0): the entity id, the signing
+//! certificate and the single sign-on endpoint (HTTP-Redirect binding). Service providers
+//! such as OpenSlides' samlify read it to trust Plenum's responses.
+
+use super::xml::{attr, text};
+use super::{BINDING_HTTP_REDIRECT, NAMEID_PERSISTENT, NS_DSIG, NS_METADATA, NS_PROTOCOL};
+
+/// The media type of SAML metadata (SAML Metadata 2.0, appendix).
+pub const CONTENT_TYPE: &str = "application/samlmetadata+xml";
+
+/// What the metadata says.
+#[derive(Debug, Clone, Copy)]
+pub struct IdpDescription<'a> {
+    /// The identity provider's entity id (the issuer of its responses).
+    pub entity_id: &'a str,
+    /// The single sign-on URL (HTTP-Redirect binding).
+    pub sso_url: &'a str,
+    /// The signing certificate, base64 of its DER (exactly as in the responses' KeyInfo).
+    pub certificate_b64: &'a str,
+}
+
+/// The metadata document.
+pub fn idp_metadata(idp: &IdpDescription<'_>) -> String {
+    format!(
+        concat!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
+            "<md:EntityDescriptor xmlns:md=\"{md}\" xmlns:ds=\"{ds}\" entityID=\"{entity_id}\">",
+            "<md:IDPSSODescriptor WantAuthnRequestsSigned=\"false\" protocolSupportEnumeration=\"{protocol}\">",
+            "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data>",
+            "<ds:X509Certificate>{certificate}</ds:X509Certificate>",
+            "</ds:X509Data></ds:KeyInfo></md:KeyDescriptor>",
+            "<md:NameIDFormat>{name_id_format}</md:NameIDFormat>",
+            "<md:SingleSignOnService Binding=\"{redirect}\" Location=\"{sso_url}\"/>",
+            "</md:IDPSSODescriptor></md:EntityDescriptor>\n"
+        ),
+        md = NS_METADATA,
+        ds = NS_DSIG,
+        protocol = NS_PROTOCOL,
+        entity_id = attr(idp.entity_id),
+        certificate = text(idp.certificate_b64),
+        name_id_format = NAMEID_PERSISTENT,
+        redirect = BINDING_HTTP_REDIRECT,
+        sso_url = attr(idp.sso_url),
+    )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_metadata_names_the_entity_its_certificate_and_the_redirect_endpoint() {
+        let xml = idp_metadata(&IdpDescription {
+            entity_id: "https://plenum.example/saml/7/metadata?a=1&b=2",
+            sso_url: "https://plenum.example/saml/7/sso",
+            certificate_b64: "MIIB",
+        });
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let root = doc.root_element();
+        assert!(root.has_tag_name((NS_METADATA, "EntityDescriptor")));
+        assert_eq!(
+            root.attribute("entityID"),
+            Some("https://plenum.example/saml/7/metadata?a=1&b=2")
+        );
+        let idp = root.first_element_child().unwrap();
+        assert!(idp.has_tag_name((NS_METADATA, "IDPSSODescriptor")));
+        assert_eq!(idp.attribute("WantAuthnRequestsSigned"), Some("false"));
+        assert_eq!(
+            idp.attribute("protocolSupportEnumeration"),
+            Some(NS_PROTOCOL)
+        );
+        let cert = doc
+            .descendants()
+            .find(|n| n.has_tag_name((NS_DSIG, "X509Certificate")))
+            .unwrap();
+        assert_eq!(cert.text(), Some("MIIB"));
+        let key = cert
+            .ancestors()
+            .find(|n| n.has_tag_name((NS_METADATA, "KeyDescriptor")));
+        assert_eq!(key.unwrap().attribute("use"), Some("signing"));
+        let sso: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name((NS_METADATA, "SingleSignOnService")))
+            .map(|n| {
+                (
+                    n.attribute("Binding").unwrap(),
+                    n.attribute("Location").unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            sso,
+            [(BINDING_HTTP_REDIRECT, "https://plenum.example/saml/7/sso")]
+        );
+    }
+}

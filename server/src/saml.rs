@@ -1,0 +1,185 @@
+//! The SAML 2.0 identity provider's HTTP endpoints: an instance's metadata and its single
+//! sign-on endpoint (HTTP-Redirect binding in, HTTP-POST binding out). Each handler
+//! translates the request for [`identity::Provider`] and its answer back; the protocol lives
+//! in `identity::saml`.
+//!
+//! Both endpoints are GETs, so the CSRF guard does not concern them. The response leaves
+//! through a page whose form the browser posts to the service provider's registered ACS URL.
+
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use chrono::Utc;
+use edge::pages::escape;
+use identity::SamlOutcome;
+use identity::saml::{metadata, sso_path};
+use tower_sessions::Session;
+
+use crate::oidc::pages;
+use crate::router::ServerState;
+
+/// The metadata route (`instance_id` is the instance's id).
+pub const METADATA_ROUTE: &str = "/saml/{instance_id}/metadata";
+/// The single sign-on route.
+pub const SSO_ROUTE: &str = "/saml/{instance_id}/sso";
+
+/// The identity provider's routes.
+pub fn router() -> Router<ServerState> {
+    Router::new()
+        .route(METADATA_ROUTE, get(metadata))
+        .route(SSO_ROUTE, get(sso))
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "This instance has no SAML identity provider.",
+    )
+        .into_response()
+}
+
+async fn metadata(State(server): State<ServerState>, Path(instance_id): Path<String>) -> Response {
+    let Ok(instance_id) = instance_id.parse::<i64>() else {
+        return not_found();
+    };
+    match server.app.identity.saml_metadata(instance_id).await {
+        Ok(Some(xml)) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(metadata::CONTENT_TYPE),
+            )],
+            xml,
+        )
+            .into_response(),
+        Ok(None) => not_found(),
+        Err(e) => {
+            tracing::error!(error = %e, "SAML metadata failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Plenum could not produce the metadata.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The one value of parameter `name`: None when absent, Err when repeated.
+fn single<'a>(params: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, ()> {
+    let mut values = params.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(());
+    }
+    Ok(first.map(String::as_str))
+}
+
+async fn sso(
+    State(server): State<ServerState>,
+    session: Session,
+    Path(instance_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Ok(instance_id) = instance_id.parse::<i64>() else {
+        return pages::untrusted("This sign-in link names no instance.");
+    };
+    let params: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let (Ok(saml_request), Ok(relay_state)) = (
+        single(&params, "SAMLRequest"),
+        single(&params, "RelayState"),
+    ) else {
+        return pages::untrusted("A parameter of the SAML request appears more than once.");
+    };
+    let Some(saml_request) = saml_request else {
+        return pages::untrusted("The sign-in link carries no SAML request.");
+    };
+    let state = server.app;
+    let person = match crate::oidc::signed_in(&state, &session).await {
+        Ok(person) => person,
+        Err(response) => return response,
+    };
+    match state
+        .identity
+        .saml_sso(
+            instance_id,
+            saml_request,
+            relay_state,
+            person.as_ref(),
+            Utc::now(),
+        )
+        .await
+    {
+        Ok(SamlOutcome::PostForm {
+            acs_url,
+            saml_response_b64,
+            relay_state,
+        }) => post_form(&acs_url, &saml_response_b64, relay_state.as_deref()),
+        Ok(SamlOutcome::Login) => {
+            // Back to the same request after signing in, as a GET of Plenum's own path.
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&params)
+                .finish();
+            let next = format!("{}?{query}", sso_path(instance_id));
+            let login = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", &next)
+                .finish();
+            Redirect::to(&format!("/login?{login}")).into_response()
+        }
+        Ok(SamlOutcome::NoAccess { instance_name }) => {
+            pages::no_access(&instance_name, person.map(|p| p.user.email).as_deref())
+        }
+        Ok(SamlOutcome::Untrusted(message)) => pages::untrusted(&message),
+        Err(e) => {
+            tracing::error!(error = %e, "SAML single sign-on failed");
+            pages::failure()
+        }
+    }
+}
+
+/// The page that hands the response to the service provider: a form posted by script at
+/// once, or by the person when scripts are off.
+fn post_form(acs_url: &str, saml_response_b64: &str, relay_state: Option<&str>) -> Response {
+    let relay = relay_state
+        .map(|r| {
+            format!(
+                "<input type=\"hidden\" name=\"RelayState\" value=\"{}\">",
+                escape(r)
+            )
+        })
+        .unwrap_or_default();
+    pages::page(
+        StatusCode::OK,
+        "Signing in",
+        "saml-post",
+        &format!(
+            "<form method=\"post\" action=\"{action}\" id=\"saml-form\">\
+             <input type=\"hidden\" name=\"SAMLResponse\" value=\"{response}\">{relay}\
+             <noscript><p>Scripts are off in this browser: continue by hand.</p>\
+             <button type=\"submit\">Continue</button></noscript></form>\
+             <script>document.getElementById(\"saml-form\").submit();</script>",
+            action = escape(acs_url),
+            response = escape(saml_response_b64),
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_must_not_repeat() {
+        let params = vec![
+            ("SAMLRequest".to_owned(), "a".to_owned()),
+            ("RelayState".to_owned(), "x".to_owned()),
+            ("RelayState".to_owned(), "y".to_owned()),
+        ];
+        assert_eq!(single(&params, "SAMLRequest"), Ok(Some("a")));
+        assert_eq!(single(&params, "RelayState"), Err(()));
+        assert_eq!(single(&params, "Signature"), Ok(None));
+    }
+}

@@ -1,0 +1,467 @@
+//! Plenum as SAML 2.0 identity provider, against the service provider OpenSlides 4 runs:
+//! samlify 2.12.0 (`server/tests/saml/sp.mjs`, installed by `npm ci` in that directory, which
+//! scripts/test.sh does), on SQLite and PostgreSQL. The browser's part is played by a reqwest
+//! client: SP `/login` → Plenum's single sign-on URL → (sign-in) → the auto-submitting form
+//! → the SP's ACS, where samlify verifies the signature and extracts the attributes.
+//! Also: the metadata as samlify reads it, no access, a tampered response, malformed
+//! requests, and requests that do not match the registration.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use chrono::Utc;
+use domain::identity::grant::{GrantRequest, GrantWindow};
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::common::{BACKENDS, Client, PASSWORD, TestServer, email};
+use crate::instances::create_instance;
+
+const HARNESS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/saml");
+
+/// samlify's service provider, running as `node sp.mjs`; killed when dropped.
+struct ServiceProvider {
+    base: String,
+    entity_id: String,
+    acs_url: String,
+    _child: tokio::process::Child,
+}
+
+impl ServiceProvider {
+    /// Starts the harness on a free port, reading the IdP metadata from `idp_metadata_url`.
+    async fn start(idp_metadata_url: &str) -> Self {
+        assert!(
+            std::path::Path::new(HARNESS)
+                .join("node_modules/samlify")
+                .is_dir(),
+            "samlify is not installed: run `npm ci` in {HARNESS} (scripts/test.sh does)"
+        );
+        let mut child = tokio::process::Command::new("node")
+            .arg("sp.mjs")
+            .current_dir(HARNESS)
+            .env("PORT", "0")
+            .env("IDP_METADATA_URL", idp_metadata_url)
+            // Also refuse responses whose InResponseTo, Destination or Audience do not match.
+            .env("STRICT", "1")
+            // Gone with the test process, even should it not get to kill it.
+            .env("EXIT_WITH_STDIN", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("node runs (install Node.js 18 or later)");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let ready = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("the service provider starts within 30 s")
+            .unwrap()
+            .expect("the service provider says it is ready");
+        let ready: Value = serde_json::from_str(&ready).unwrap();
+        assert_eq!(ready["samlify"], "2.12.0", "OpenSlides' samlify");
+        // Keep reading its output so that it never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Self {
+            base: format!("http://127.0.0.1:{}", ready["port"]),
+            entity_id: ready["entityID"].as_str().unwrap().to_owned(),
+            acs_url: ready["acs"].as_str().unwrap().to_owned(),
+            _child: child,
+        }
+    }
+
+    /// The single sign-on URL the service provider sends a browser to.
+    async fn login_location(&self) -> String {
+        let response = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(format!("{}/login", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FOUND);
+        location(&response)
+    }
+
+    /// Posts the form to the ACS as the browser does; status and body.
+    async fn post(&self, action: &str, fields: &[(String, String)]) -> (StatusCode, String) {
+        assert_eq!(action, self.acs_url, "the form goes to the registered ACS");
+        let response = reqwest::Client::new()
+            .post(action)
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .unwrap_or_else(|| panic!("a redirect, got {}", response.status()))
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Parameter `name` of the query of `path` (a local path with query).
+fn query_param(path: &str, name: &str) -> String {
+    reqwest::Url::parse(&format!("http://plenum.invalid{path}"))
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("{name} in {path}"))
+}
+
+fn unescape_html(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The value of the first `attribute="…"` after `marker` in `html`.
+fn attribute_after(html: &str, marker: &str, attribute: &str) -> Option<String> {
+    let rest = &html[html.find(marker)? + marker.len()..];
+    let start = rest.find(&format!("{attribute}=\""))? + attribute.len() + 2;
+    let end = rest[start..].find('"')? + start;
+    Some(unescape_html(&rest[start..end]))
+}
+
+/// The auto-submitting form of Plenum's answer: its action and fields.
+fn form(html: &str) -> (String, Vec<(String, String)>) {
+    assert!(
+        html.contains("document.getElementById(\"saml-form\").submit()")
+            && html.contains("<noscript>"),
+        "{html}"
+    );
+    let action = attribute_after(html, "<form method=\"post\"", "action").unwrap();
+    let mut fields = vec![(
+        "SAMLResponse".to_owned(),
+        attribute_after(html, "name=\"SAMLResponse\"", "value").unwrap(),
+    )];
+    if let Some(relay) = attribute_after(html, "name=\"RelayState\"", "value") {
+        fields.push(("RelayState".to_owned(), relay));
+    }
+    (action, fields)
+}
+
+async fn get(browser: &Client, url: &str) -> reqwest::Response {
+    browser.http.get(url).send().await.unwrap()
+}
+
+/// Follows the service provider's redirect in `browser` (signed in) to Plenum's form.
+async fn answer(browser: &Client, sso_url: &str) -> (String, Vec<(String, String)>) {
+    let response = get(browser, sso_url).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    form(&response.text().await.unwrap())
+}
+
+/// The X509Certificate in a response's KeyInfo.
+fn signing_certificate(saml_response_b64: &str) -> String {
+    let xml = String::from_utf8(STANDARD.decode(saml_response_b64).unwrap()).unwrap();
+    let start = xml.find("<ds:X509Certificate>").unwrap() + "<ds:X509Certificate>".len();
+    let end = xml.find("</ds:X509Certificate>").unwrap();
+    xml[start..end].to_owned()
+}
+
+#[tokio::test]
+async fn samlify_signs_in_granted_people_with_their_attributes() {
+    for backend in BACKENDS {
+        let server = TestServer::start(backend).await;
+        let owner = server.client();
+        let owner_email = email("owner");
+        assert!(
+            owner
+                .sign_up(&owner_email, PASSWORD)
+                .await
+                .status
+                .is_success()
+        );
+        let org_id = owner.first_org_id().await;
+        let instance_id = create_instance(&server, org_id, "assembly").await;
+        let identity = &server.state.identity;
+        let idp_entity_id = format!("{}/saml/{instance_id}/metadata", server.base);
+        let sso_url = format!("{}/saml/{instance_id}/sso", server.base);
+
+        // No service provider registered: no metadata.
+        let metadata = reqwest::get(&idp_entity_id).await.unwrap();
+        assert_eq!(metadata.status(), StatusCode::NOT_FOUND);
+
+        let sp = ServiceProvider::start(&idp_entity_id).await;
+        identity
+            .register_saml_sp(instance_id, &sp.entity_id, &sp.acs_url)
+            .await
+            .unwrap();
+
+        // The metadata, as served and as samlify reads it.
+        let metadata = reqwest::get(&idp_entity_id).await.unwrap();
+        assert_eq!(metadata.status(), StatusCode::OK);
+        assert_eq!(
+            metadata.headers()["content-type"],
+            "application/samlmetadata+xml"
+        );
+        let xml = metadata.text().await.unwrap();
+        assert!(
+            xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
+            "{xml}"
+        );
+        let certificate = identity.saml_certificate().await.unwrap();
+        let seen: Value = reqwest::get(format!("{}/idp", sp.base))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(seen["entityID"], idp_entity_id);
+        assert_eq!(seen["signingCert"], certificate.as_str());
+        assert_eq!(seen["wantAuthnRequestsSigned"], false);
+        assert_eq!(seen["ssoRedirect"], sso_url);
+        assert_eq!(
+            seen["nameIDFormat"],
+            "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
+        );
+
+        // A delegate, granted as participant with names that need escaping.
+        let delegate_email = email("delegate");
+        let delegate = server.client();
+        delegate.sign_up(&delegate_email, PASSWORD).await;
+        delegate.call("auth/logout", &[]).await;
+        let today = Utc::now().date_naive();
+        let grant = GrantRequest::parse(
+            &delegate_email,
+            "Tom & Jerry",
+            "<O'Brien> \"Ö\"",
+            "participant",
+        )
+        .unwrap();
+        server
+            .state
+            .db
+            .grant_access(
+                instance_id,
+                &[grant],
+                GrantWindow::new(today, today).unwrap(),
+                1,
+            )
+            .await
+            .unwrap();
+
+        // Signed out: Plenum's sign-in, then back to the same request.
+        let to_sso = sp.login_location().await;
+        assert!(
+            to_sso.starts_with(&format!("{sso_url}?SAMLRequest=")),
+            "{to_sso}"
+        );
+        let to_sso = format!("{to_sso}&RelayState=%2Fmeeting%2F1%3Fa%3D%3Cb%3E%26c");
+        let response = get(&delegate, &to_sso).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let login = query_param(&location(&response), "next");
+        assert!(
+            login.starts_with(&format!("/saml/{instance_id}/sso?SAMLRequest=")),
+            "{login}"
+        );
+        let signed_in = delegate
+            .call(
+                "auth/login",
+                &[
+                    ("email", &delegate_email),
+                    ("password", PASSWORD),
+                    ("next", &login),
+                ],
+            )
+            .await;
+        assert!(signed_in.status.is_success() || signed_in.status.is_redirection());
+        let (action, fields) = answer(&delegate, &format!("{}{login}", server.base)).await;
+        assert_eq!(
+            fields[1],
+            ("RelayState".to_owned(), "/meeting/1?a=<b>&c".to_owned())
+        );
+        assert_eq!(
+            signing_certificate(&fields[0].1),
+            certificate,
+            "KeyInfo = metadata"
+        );
+        let (status, body) = sp.post(&action, &fields).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let accepted: Value = serde_json::from_str(&body).unwrap();
+        let delegate_id = delegate.me().await["id"].as_i64().unwrap();
+        assert_eq!(accepted["nameID"], delegate_id.to_string());
+        assert_eq!(accepted["issuer"], idp_entity_id);
+        assert_eq!(accepted["audience"], sp.entity_id);
+        assert_eq!(accepted["relayState"], "/meeting/1?a=<b>&c");
+        assert_eq!(
+            accepted["checks"],
+            serde_json::json!({"inResponseToKnown": true, "destinationMatches": true, "audienceMatches": true})
+        );
+        let attributes = &accepted["attributes"];
+        assert_eq!(attributes["saml_id"], delegate_email);
+        assert_eq!(attributes["email"], delegate_email);
+        assert_eq!(attributes["first_name"], "Tom & Jerry");
+        assert_eq!(attributes["last_name"], "<O'Brien> \"Ö\"");
+        assert_eq!(attributes["role"], "participant");
+
+        // The same response a second time: the request it answered is spent.
+        let (status, _) = sp.post(&action, &fields).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "replay");
+
+        // A tampered response (one byte of an attribute) fails samlify's signature check.
+        let (action, mut fields) = answer(&delegate, &sp.login_location().await).await;
+        let xml = String::from_utf8(STANDARD.decode(&fields[0].1).unwrap()).unwrap();
+        let tampered = xml.replacen(">participant<", ">Participant<", 1);
+        assert_ne!(tampered, xml);
+        fields[0].1 = STANDARD.encode(tampered);
+        let (status, body) = sp.post(&action, &fields).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(body.contains("samlify rejected"), "{body}");
+
+        // The owner enters as admin; names they never gave are left out.
+        let (action, fields) = answer(&owner, &sp.login_location().await).await;
+        assert_eq!(fields.len(), 1, "no RelayState was sent");
+        let (status, body) = sp.post(&action, &fields).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let accepted: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(accepted["attributes"]["role"], "admin");
+        assert_eq!(accepted["attributes"]["saml_id"], owner_email);
+        assert!(accepted["attributes"].get("first_name").is_none());
+
+        // Someone without access gets a page, and nothing to post.
+        let stranger = server.client();
+        stranger.sign_up(&email("stranger"), PASSWORD).await;
+        let response = get(&stranger, &sp.login_location().await).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("sso-no-access") && page.contains("Congress assembly"),
+            "{page}"
+        );
+        assert!(!page.contains("SAMLResponse"));
+    }
+}
+
+#[tokio::test]
+async fn requests_that_do_not_match_the_registration_are_refused() {
+    for backend in BACKENDS {
+        let server = TestServer::start(backend).await;
+        let owner = server.client();
+        assert!(
+            owner
+                .sign_up(&email("owner"), PASSWORD)
+                .await
+                .status
+                .is_success()
+        );
+        let org_id = owner.first_org_id().await;
+        let instance_id = create_instance(&server, org_id, "forum").await;
+        let other_instance = create_instance(&server, org_id, "other").await;
+        let identity = &server.state.identity;
+        let idp_entity_id = format!("{}/saml/{instance_id}/metadata", server.base);
+        let sp = ServiceProvider::start(&idp_entity_id).await;
+        identity
+            .register_saml_sp(instance_id, &sp.entity_id, &sp.acs_url)
+            .await
+            .unwrap();
+
+        let refused = |response: reqwest::Response| async move {
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+            let page = response.text().await.unwrap();
+            assert!(page.contains("sso-invalid"), "{page}");
+            assert!(!page.contains("SAMLResponse"));
+            page
+        };
+        let sso = format!("{}/saml/{instance_id}/sso", server.base);
+
+        // Malformed requests: a clear page, whoever asks.
+        for query in [
+            "",
+            "?SAMLRequest=not%20base64!",
+            "?SAMLRequest=bm90IGRlZmxhdGU%3D",
+            "?SAMLRequest=a&SAMLRequest=b",
+        ] {
+            refused(get(&owner, &format!("{sso}{query}")).await).await;
+        }
+        let page = refused(get(&owner, &format!("{sso}?SAMLRequest=%25%25")).await).await;
+        assert!(page.contains("cannot be read"), "{page}");
+        refused(get(&owner, &format!("{}/saml/x/sso?SAMLRequest=a", server.base)).await).await;
+
+        // A genuine request sent to an instance it is not registered with.
+        let to_sso = sp.login_location().await;
+        let elsewhere = to_sso.replace(
+            &format!("/saml/{instance_id}/sso"),
+            &format!("/saml/{other_instance}/sso"),
+        );
+        refused(get(&owner, &elsewhere).await).await;
+        identity
+            .register_saml_sp(
+                other_instance,
+                "urn:another:sp",
+                "https://another.example/acs",
+            )
+            .await
+            .unwrap();
+        let page = refused(get(&owner, &elsewhere).await).await;
+        assert!(page.contains("not registered for this instance"), "{page}");
+
+        // The request names another ACS URL than the registered one: nothing is posted.
+        identity
+            .register_saml_sp(
+                instance_id,
+                &sp.entity_id,
+                "https://os.example/system/saml/acs",
+            )
+            .await
+            .unwrap();
+        let page = refused(get(&owner, &to_sso).await).await;
+        assert!(page.contains("assertion consumer service URL"), "{page}");
+
+        // Registration rules.
+        let invalid = identity
+            .register_saml_sp(instance_id, &sp.entity_id, "http://os.example/acs")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&invalid, identity::clients::RegisterError::Invalid(i) if i.field == "acs_url"),
+            "{invalid:?}"
+        );
+        let taken = identity
+            .register_saml_sp(other_instance, &sp.entity_id, &sp.acs_url)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&taken, identity::clients::RegisterError::Store(store::StoreError::Rejected(i)) if i.field == "entity_id"),
+            "{taken:?}"
+        );
+        assert!(matches!(
+            identity
+                .register_saml_sp(999_999, "urn:x", "https://x.example/acs")
+                .await,
+            Err(identity::clients::RegisterError::Store(
+                store::StoreError::NotFound
+            ))
+        ));
+
+        // Removed: no metadata, no sign-in.
+        identity.remove_saml_sp(instance_id).await.unwrap();
+        assert_eq!(
+            reqwest::get(&idp_entity_id).await.unwrap().status(),
+            StatusCode::NOT_FOUND
+        );
+        refused(get(&owner, &to_sso).await).await;
+        assert_eq!(
+            reqwest::get(format!("{}/saml/abc/metadata", server.base))
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+}
