@@ -70,6 +70,9 @@ mod tests {
         let template = domain::template::builtin("demo").unwrap();
         let existing = BTreeMap::from([("admin_password".to_owned(), SecretValue::new("kept"))]);
         let new = missing(&template, &existing);
-        assert_eq!(new.keys().collect::<Vec<_>>(), vec!["postgres_password"]);
+        assert_eq!(
+            new.keys().collect::<Vec<_>>(),
+            vec!["oidc_client_secret", "postgres_password"]
+        );
     }
 }
