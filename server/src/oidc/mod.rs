@@ -169,13 +169,19 @@ async fn token(
     RawForm(body): RawForm,
 ) -> Response {
     let params = form_params(&body);
-    match server
-        .app
-        .identity
-        .token(&params, basic(&headers), Utc::now())
-        .await
-    {
-        Ok(tokens) => json_reply(StatusCode::OK, &tokens),
+    answer(
+        server
+            .app
+            .identity
+            .token(&params, basic(&headers), Utc::now())
+            .await,
+    )
+}
+
+/// A protocol endpoint's answer: JSON, or the OAuth error.
+fn answer(result: Result<serde_json::Value, OAuthError>) -> Response {
+    match result {
+        Ok(body) => json_reply(StatusCode::OK, &body),
         Err(e) => oauth_error(&e),
     }
 }
@@ -194,15 +200,13 @@ async fn userinfo(State(server): State<ServerState>, headers: HeaderMap) -> Resp
             "send the access token as Authorization: Bearer",
         ));
     };
-    match server
-        .app
-        .identity
-        .userinfo(bearer.trim(), Utc::now())
-        .await
-    {
-        Ok(claims) => json_reply(StatusCode::OK, &claims),
-        Err(e) => oauth_error(&e),
-    }
+    answer(
+        server
+            .app
+            .identity
+            .userinfo(bearer.trim(), Utc::now())
+            .await,
+    )
 }
 
 async fn revoke(
@@ -211,15 +215,14 @@ async fn revoke(
     RawForm(body): RawForm,
 ) -> Response {
     let params = form_params(&body);
-    match server
-        .app
-        .identity
-        .revoke(&params, basic(&headers), Utc::now())
-        .await
-    {
-        Ok(()) => json_reply(StatusCode::OK, &serde_json::json!({})),
-        Err(e) => oauth_error(&e),
-    }
+    answer(
+        server
+            .app
+            .identity
+            .revoke(&params, basic(&headers), Utc::now())
+            .await
+            .map(|()| serde_json::json!({})),
+    )
 }
 
 async fn logout_query(

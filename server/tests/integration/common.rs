@@ -153,6 +153,26 @@ impl TestServer {
         }
     }
 
+    /// Grants `email` (with these names) `role` at instance `instance_id` for the days
+    /// `from`..=`until`, directly in the store.
+    pub async fn grant(
+        &self,
+        instance_id: i64,
+        person: [&str; 4],
+        from: chrono::NaiveDate,
+        until: chrono::NaiveDate,
+    ) {
+        let [email, given, family, role] = person;
+        let grant = domain::identity::grant::GrantRequest::parse(email, given, family, role)
+            .expect("a valid grant");
+        let window = domain::identity::grant::GrantWindow::new(from, until).expect("a window");
+        self.state
+            .db
+            .grant_access(instance_id, &[grant], window, 1)
+            .await
+            .expect("granted");
+    }
+
     /// Moves the database directory guard out (to restart another server on it).
     pub fn take_dir(&mut self) -> Option<tempfile::TempDir> {
         self._dir.take()

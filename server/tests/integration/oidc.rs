@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::Utc;
-use domain::identity::grant::{GrantRequest, GrantWindow};
 use identity::claims::PlenumIdToken;
 use identity::clients::ClientRequest;
 use openidconnect::core::{CoreIdTokenVerifier, CoreJsonWebKeySet};
@@ -441,18 +440,8 @@ async fn access_follows_organisation_roles_grants_and_revocation() {
 
         // Granted as participant, with names: admitted with that role and those names.
         let today = Utc::now().date_naive();
-        let grant = GrantRequest::parse(&address, "Rosa", "Lux", "participant").unwrap();
-        server
-            .state
-            .db
-            .grant_access(
-                instance_id,
-                &[grant],
-                GrantWindow::new(today, today).unwrap(),
-                1,
-            )
-            .await
-            .unwrap();
+        let rosa = [address.as_str(), "Rosa", "Lux", "participant"];
+        server.grant(instance_id, rosa, today, today).await;
         let answer = rp.code(&delegate, &rp.params("s", "n")).await;
         let (status, tokens) = rp.redeem(&server, &answer["code"]).await;
         assert_eq!(status, StatusCode::OK, "{tokens}");
@@ -463,18 +452,7 @@ async fn access_follows_organisation_roles_grants_and_revocation() {
 
         // A grant that starts tomorrow does not admit today.
         let tomorrow = today + chrono::Days::new(1);
-        let later = GrantRequest::parse(&address, "Rosa", "Lux", "participant").unwrap();
-        server
-            .state
-            .db
-            .grant_access(
-                instance_id,
-                &[later],
-                GrantWindow::new(tomorrow, tomorrow).unwrap(),
-                1,
-            )
-            .await
-            .unwrap();
+        server.grant(instance_id, rosa, tomorrow, tomorrow).await;
         assert_eq!(
             authorize(&delegate, &rp.params("s", "n")).await.status(),
             StatusCode::FORBIDDEN

@@ -12,7 +12,6 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::Utc;
-use domain::identity::grant::{GrantRequest, GrantWindow};
 use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -237,24 +236,13 @@ async fn samlify_signs_in_granted_people_with_their_attributes() {
         delegate.sign_up(&delegate_email, PASSWORD).await;
         delegate.call("auth/logout", &[]).await;
         let today = Utc::now().date_naive();
-        let grant = GrantRequest::parse(
-            &delegate_email,
+        let person = [
+            delegate_email.as_str(),
             "Tom & Jerry",
             "<O'Brien> \"Ö\"",
             "participant",
-        )
-        .unwrap();
-        server
-            .state
-            .db
-            .grant_access(
-                instance_id,
-                &[grant],
-                GrantWindow::new(today, today).unwrap(),
-                1,
-            )
-            .await
-            .unwrap();
+        ];
+        server.grant(instance_id, person, today, today).await;
 
         // Signed out: Plenum's sign-in, then back to the same request.
         let to_sso = sp.login_location().await;
