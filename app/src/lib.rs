@@ -38,6 +38,8 @@ pub struct AuthActions {
     pub log_in: ServerAction<api::auth::LogIn>,
     /// Log out.
     pub log_out: ServerAction<api::auth::LogOut>,
+    /// Set a password through an invitation link (and sign in).
+    pub accept_invitation: ServerAction<api::auth::AcceptInvitation>,
 }
 
 /// The HTML document around the app, rendered on the server.
@@ -68,6 +70,7 @@ pub fn App() -> impl IntoView {
         sign_up: ServerAction::new(),
         log_in: ServerAction::new(),
         log_out: ServerAction::new(),
+        accept_invitation: ServerAction::new(),
     };
     let user = Resource::new(
         move || {
@@ -75,6 +78,7 @@ pub fn App() -> impl IntoView {
                 auth.sign_up.version().get(),
                 auth.log_in.version().get(),
                 auth.log_out.version().get(),
+                auth.accept_invitation.version().get(),
             )
         },
         |_| api::auth::who_am_i(),
@@ -100,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("orgs/:id/order") view=pages::order::OrderPage />
                     <Route path=path!("instances/:id") view=pages::instance::InstancePage />
                     <Route path=path!("portal") view=pages::portal::PortalPage />
+                    <Route path=path!("invite/:token") view=pages::invitation::InvitationPage />
                     <Route path=path!("staff") view=pages::staff::StaffPage />
                     <Route path=path!("staff/orders") view=pages::staff_orders::StaffOrdersPage />
                     <Route path=path!("staff/instances") view=pages::staff_instances::StaffInstancesPage />

@@ -1,6 +1,7 @@
 //! Issue 8's single sign-on journey in a real headless Chromium, on the real Docker Swarm
 //! behind a real Caddy: two organisations each run a demo instance (an OpenID Connect relying
-//! party of Plenum's, registered by the engine); a person granted access to both signs in once
+//! party of Plenum's, registered by the engine); a person invited by link (no account yet)
+//! and granted access to both signs in once
 //! at the first and enters the second without typing a password, with their role at each; a
 //! person without access gets Plenum's "no access" page; after the owner revokes the access,
 //! and the person logs out (which ends the Plenum session), the next sign-in asks for the
@@ -85,7 +86,8 @@ async fn running_instance(browser: &Browser<'_>, slug: &str) -> i64 {
     id
 }
 
-async fn grant(browser: &Browser<'_>, instance: i64, email: &str, role: &str) {
+/// Grants `email` access; the invitation link when the address has no account yet.
+async fn grant(browser: &Browser<'_>, instance: i64, email: &str, role: &str) -> Option<String> {
     let reply = call(
         browser,
         "access/grant",
@@ -98,6 +100,7 @@ async fn grant(browser: &Browser<'_>, instance: i64, email: &str, role: &str) {
             .fail(&format!("granting {email} failed: {reply}"))
             .await;
     }
+    reply["invite_link"].as_str().map(str::to_owned)
 }
 
 /// Clicks the instance page's "Sign in".
@@ -146,7 +149,12 @@ async fn one_sign_in_reaches_instances_of_two_organisations() {
     sign_up(&owner_y, OWNER_Y).await;
     let instance_a = running_instance(&owner_x, &slug_a).await;
     let instance_b = running_instance(&owner_y, &slug_b).await;
-    grant(&owner_x, instance_a, PERSON, "participant").await;
+    // The person has no account yet: the grant gives an invitation link.
+    let Some(invitation) = grant(&owner_x, instance_a, PERSON, "participant").await else {
+        owner_x
+            .fail("granting an address without an account gave no invitation link")
+            .await;
+    };
     owner_x.close().await;
     // B's owner grants through the console's People section.
     owner_y.goto(&format!("/instances/{instance_b}")).await;
@@ -170,10 +178,18 @@ async fn one_sign_in_reaches_instances_of_two_organisations() {
         .await;
     assert_clean_console(&owner_y).await;
 
-    // The person and an outsider have Plenum accounts (made elsewhere; signed out here).
+    // The person follows the invitation link and sets a password (then signs out); an
+    // outsider has an account of their own.
+    let invited = platform.browser("invited person").await;
+    invited.goto_url(&invitation).await;
+    invited.wait_for_handler("#invitation-form", "submit").await;
+    invited.fill("#invitation-form", "password", PASSWORD).await;
+    invited.submit("#invitation-form").await;
+    invited.wait_for_path("/portal").await;
+    invited.wait_for_text("header .who", PERSON).await;
+    assert_clean_console(&invited).await;
+    invited.close().await;
     let registrar = platform.browser("registrar").await;
-    sign_up(&registrar, PERSON).await;
-    call(&registrar, "auth/logout", json!({})).await;
     sign_up(&registrar, OUTSIDER).await;
     registrar.close().await;
 

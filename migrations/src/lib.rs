@@ -12,6 +12,7 @@ mod m20261126_000004_instance_limits;
 mod m20261129_000005_identity;
 mod m20261129_000006_saml;
 mod m20261129_000007_upstream;
+mod m20261129_000008_invitations;
 
 /// Runs every migration Plenum knows, in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_identity::Migration),
             Box::new(m20261129_000006_saml::Migration),
             Box::new(m20261129_000007_upstream::Migration),
+            Box::new(m20261129_000008_invitations::Migration),
         ]
     }
 }

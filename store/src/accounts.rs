@@ -63,7 +63,7 @@ fn email_taken() -> StoreError {
     .into()
 }
 
-fn insert_user(new: &NewUser) -> user::ActiveModel {
+pub(crate) fn insert_user(new: &NewUser) -> user::ActiveModel {
     user::ActiveModel {
         email: Set(new.email.as_str().to_owned()),
         password_hash: Set(new.password_hash.clone()),

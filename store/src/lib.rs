@@ -10,6 +10,7 @@ pub mod entities;
 mod error;
 mod identity;
 mod instances;
+mod invitations;
 mod orders;
 mod organisations;
 mod upstream;

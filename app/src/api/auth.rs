@@ -70,6 +70,34 @@ pub async fn log_in(
     )
 }
 
+/// Uses an invitation link: sets the password of the granted address's new account (its
+/// address verified by the link) and signs it in.
+#[server(name = AcceptInvitation, prefix = "/api", endpoint = "auth/invitation")]
+pub async fn accept_invitation(token: String, password: String) -> Result<(), AppError> {
+    respond(
+        async {
+            let state = crate::server::state()?;
+            domain::account::check_new_password("password", &password)?;
+            let hash = crate::server::passwords::hash(password)
+                .await
+                .map_err(crate::server::context::internal)?;
+            let user = state
+                .db
+                .accept_invitation(
+                    &identity::secrets::token_hash(&token),
+                    hash,
+                    chrono::Utc::now(),
+                )
+                .await
+                .map_err(crate::server::context::store_error)?;
+            start_session(user.id).await?;
+            leptos_axum::redirect("/portal");
+            Ok(())
+        }
+        .await,
+    )
+}
+
 /// Signs out: the session is destroyed on the server, not only forgotten by the browser.
 #[server(name = LogOut, prefix = "/api", endpoint = "auth/logout")]
 pub async fn log_out() -> Result<(), AppError> {

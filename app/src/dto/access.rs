@@ -21,6 +21,9 @@ pub struct AccessView {
     pub valid_until: String,
     /// Whether it admits them today.
     pub active_today: bool,
+    /// Right after granting an address without an account: the invitation link to pass on
+    /// (it lets them set a password; shown only now).
+    pub invite_link: Option<String>,
 }
 
 /// One row of a CSV import as checked.
@@ -32,6 +35,8 @@ pub struct ImportRowView {
     pub email: String,
     /// What is wrong with the row; empty when it is fine.
     pub problems: Vec<String>,
+    /// For a granted address without an account: its invitation link (shown only now).
+    pub invite_link: Option<String>,
 }
 
 /// What an import did.

@@ -4,6 +4,7 @@ pub mod account;
 pub mod home;
 pub mod instance;
 pub mod instances;
+pub mod invitation;
 pub mod login;
 pub mod not_found;
 pub mod order;

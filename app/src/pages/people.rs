@@ -101,6 +101,12 @@ pub fn People(id: i64, state: PeopleState) -> impl IntoView {
                 <button type="submit">"Grant"</button>
                 <Done action=grant text="Access granted." />
             </ActionForm>
+            {move || grant.value().get().and_then(Result::ok).and_then(|v| v.invite_link).map(|link| view! {
+                <p class="note" id="invite-link" role="status">
+                    "This address has no account yet. Pass this invitation link on (shown only now, valid 14 days): "
+                    <code>{link}</code>
+                </p>
+            })}
             <h3>"Import a list"</h3>
             <p>"One person per line: " <code>"email, given name, family name, role"</code>
                " (role: admin or participant; a header line is fine). Commas or semicolons."</p>
@@ -174,6 +180,11 @@ fn Report(report: ImportReport) -> impl IntoView {
             report.invalid, report.valid
         )
     };
+    let invited: Vec<_> = report
+        .rows
+        .iter()
+        .filter_map(|r| r.invite_link.clone().map(|link| (r.email.clone(), link)))
+        .collect();
     let problems: Vec<_> = report
         .rows
         .into_iter()
@@ -182,6 +193,12 @@ fn Report(report: ImportReport) -> impl IntoView {
     view! {
         <div id="import-report" role="status">
             <p>{summary}</p>
+            {(!invited.is_empty()).then(|| view! {
+                <p>"These addresses have no account yet; pass each its invitation link on (shown only now, valid 14 days):"</p>
+                <ul id="invite-links">
+                    {invited.into_iter().map(|(email, link)| view! { <li>{email} ": " <code>{link}</code></li> }).collect_view()}
+                </ul>
+            })}
             {(!problems.is_empty()).then(|| view! {
                 <table class="table">
                     <thead><tr><th scope="col">"Line"</th><th scope="col">"Email"</th><th scope="col">"Problem"</th></tr></thead>

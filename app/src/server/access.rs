@@ -19,8 +19,35 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
+/// How long an invitation link can be used.
+const INVITATION_DAYS: i64 = 14;
+
+/// An invitation link for `email` when it has no account yet (None when it has one).
+async fn invite(
+    state: &AppState,
+    email: &domain::account::Email,
+) -> Result<Option<String>, AppError> {
+    match state.db.find_user_by_email(email).await {
+        Ok(_) => return Ok(None),
+        Err(StoreError::NotFound) => {}
+        Err(e) => return Err(internal(e)),
+    }
+    let token = identity::secrets::random_token();
+    state
+        .db
+        .create_invitation(
+            email,
+            &identity::secrets::token_hash(&token),
+            Utc::now() + chrono::Duration::days(INVITATION_DAYS),
+        )
+        .await
+        .map_err(internal)?;
+    Ok(Some(format!("{}/invite/{token}", state.identity.issuer())))
+}
+
 fn view(record: &AccessRecord) -> AccessView {
     AccessView {
+        invite_link: None,
         id: record.id,
         email: record.email.clone(),
         given_name: record.given_name.clone(),
@@ -105,7 +132,10 @@ pub async fn grant(
         .await
         .map_err(store_error)?
         .ok_or(AppError::Internal)?;
-    Ok(view(&record))
+    Ok(AccessView {
+        invite_link: invite(state, &request.email).await?,
+        ..view(&record)
+    })
 }
 
 /// Imports a CSV of grants. Every row is checked first; nothing is granted while a row is
@@ -125,12 +155,18 @@ pub async fn import(
         .collect();
     let invalid = rows.len() - valid.len();
     let applied = !valid.is_empty() && (invalid == 0 || confirm);
+    let mut links = std::collections::BTreeMap::new();
     if applied {
         state
             .db
             .grant_access(instance.id, &valid, window, granted_by)
             .await
             .map_err(store_error)?;
+        for grant in &valid {
+            if let Some(link) = invite(state, &grant.email).await? {
+                links.insert(grant.email.as_str().to_owned(), link);
+            }
+        }
     }
     let csv_email = |line: u64| {
         csv.lines()
@@ -152,6 +188,7 @@ pub async fn import(
                     line: row.line,
                     email: grant.email.as_str().to_owned(),
                     problems: Vec::new(),
+                    invite_link: links.get(grant.email.as_str()).cloned(),
                 },
                 Err(problems) => ImportRowView {
                     line: row.line,
@@ -160,6 +197,7 @@ pub async fn import(
                         .iter()
                         .map(|p| format!("{}: {}", p.field, p.message))
                         .collect(),
+                    invite_link: None,
                 },
             })
             .collect(),

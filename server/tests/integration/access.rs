@@ -232,3 +232,98 @@ async fn the_portal_lists_instances_across_organisations() {
         assert_eq!(signed_out.status, StatusCode::UNAUTHORIZED);
     }
 }
+
+#[tokio::test]
+async fn addresses_without_an_account_get_an_invitation_link() {
+    for backend in BACKENDS {
+        let server = TestServer::start(backend).await;
+        let owner = server.client();
+        owner.sign_up(&email("owner"), PASSWORD).await;
+        let instance = create_instance(&server, owner.first_org_id().await, "invites").await;
+        let member = email("member");
+        server.client().sign_up(&member, PASSWORD).await;
+        let existing = grant(&owner, instance, &member, "participant").await;
+        assert_eq!(
+            existing.body["invite_link"],
+            Value::Null,
+            "an account exists"
+        );
+        let newcomer = email("newcomer");
+        let granted = grant(&owner, instance, &newcomer, "participant").await;
+        let link = granted.body["invite_link"].as_str().unwrap().to_owned();
+        let token = link
+            .strip_prefix(&format!("{}/invite/", server.base))
+            .unwrap_or_else(|| panic!("a link to this Plenum: {link}"))
+            .to_owned();
+        let list = owner
+            .call("access/list", &[("id", &instance.to_string())])
+            .await;
+        assert!(!list.text.contains(&token), "the link is shown only once");
+
+        let browser = server.client();
+        let weak = browser
+            .call(
+                "auth/invitation",
+                &[("token", &token), ("password", "short")],
+            )
+            .await;
+        assert_eq!(weak.invalid().0, "password");
+        let forged = browser
+            .call(
+                "auth/invitation",
+                &[("token", "not-a-token"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(forged.invalid().0, "token");
+        let accepted = browser
+            .call(
+                "auth/invitation",
+                &[("token", &token), ("password", PASSWORD)],
+            )
+            .await;
+        assert!(
+            accepted.status.is_success() || accepted.status.is_redirection(),
+            "{}",
+            accepted.text
+        );
+        assert_eq!(browser.me().await["email"], newcomer.to_lowercase());
+        let user = server
+            .state
+            .db
+            .find_user_by_email(&domain::account::Email::parse(&newcomer).unwrap())
+            .await
+            .unwrap();
+        assert!(user.email_verified, "the link proved the address");
+        let again = server
+            .client()
+            .call(
+                "auth/invitation",
+                &[("token", &token), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(again.invalid().0, "token", "a link works once");
+        // The new account signs in with its password and sees the instance in its portal.
+        let signed_in = server.client();
+        signed_in.log_in(&newcomer, PASSWORD).await;
+        let portal = signed_in.call("access/portal", &[]).await;
+        assert_eq!(portal.body[0]["instance_id"], instance);
+
+        // An import gives each address without an account its link.
+        let csv = format!(
+            "{},A,B,participant\n{member},C,D,participant\n",
+            email("fresh")
+        );
+        let report = owner
+            .call(
+                "access/import",
+                &[("id", &instance.to_string()), ("csv", &csv)],
+            )
+            .await;
+        assert!(
+            report.body["rows"][0]["invite_link"].as_str().is_some(),
+            "{}",
+            report.text
+        );
+        assert_eq!(report.body["rows"][1]["invite_link"], Value::Null);
+    }
+}

@@ -638,6 +638,10 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
         ),
         ("/api/auth/me", Probe::NoId("returns the caller")),
         (
+            "/api/auth/invitation",
+            Probe::NoId("takes an invitation link's token, no id"),
+        ),
+        (
             "/api/auth/password",
             Probe::NoId("acts on the caller's own account"),
         ),

@@ -5,6 +5,7 @@ pub mod instance;
 pub mod instance_access;
 pub mod instance_event;
 pub mod instance_secret;
+pub mod invitation;
 pub mod membership;
 pub mod oidc_client;
 pub mod oidc_code;
