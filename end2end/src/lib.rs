@@ -610,6 +610,22 @@ impl Browser<'_> {
         .await
     }
 
+    /// Waits until no element matches `css` (e.g. a row the page removed); `what` names the
+    /// wait in a failure.
+    pub async fn wait_until_gone(&self, css: &str, what: &str) {
+        self.eventually(what, async || {
+            let gone = self
+                .client
+                .execute(
+                    "return document.querySelector(arguments[0]) === null;",
+                    vec![json!(css)],
+                )
+                .await?;
+            Ok((gone == json!(true)).then_some(()))
+        })
+        .await;
+    }
+
     /// Waits until the address' path is `expected`.
     pub async fn wait_for_path(&self, expected: &str) {
         self.eventually(&format!("the address to become {expected}"), async || {

@@ -182,16 +182,7 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
         .await;
     staff.click_button(&row, "Approve").await;
     staff
-        .eventually("the approved order to leave the queue", async || {
-            let gone = staff
-                .client()
-                .execute(
-                    "return document.querySelector(arguments[0]) === null;",
-                    vec![json!(row)],
-                )
-                .await?;
-            Ok((gone == json!(true)).then_some(()))
-        })
+        .wait_until_gone(&row, "the approved order to leave the queue")
         .await;
     if let Some(error) = staff.text(".form-error").await.ok().flatten() {
         staff

@@ -238,16 +238,7 @@ async fn one_sign_in_reaches_instances_of_two_organisations() {
         .await;
     owner_y.click_button(&row, "Revoke").await;
     owner_y
-        .eventually("the person to leave B's list", async || {
-            let gone = owner_y
-                .client()
-                .execute(
-                    "return document.querySelector(arguments[0]) === null;",
-                    vec![json!(row)],
-                )
-                .await?;
-            Ok((gone == json!(true)).then_some(()))
-        })
+        .wait_until_gone(&row, "the person to leave B's list")
         .await;
     let people = call(
         &owner_y,
