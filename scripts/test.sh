@@ -10,7 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/postgres.sh"
 cd "$(repo_root)"
 
 ensure_web_toolchain
-apt_install chromium chromium-driver sqlite3 curl apache2 libapache2-mod-auth-openidc
+apt_install chromium chromium-driver sqlite3 curl apache2 libapache2-mod-auth-openidc python3-aiosmtpd
 ensure_test_postgres
 bash scripts/ensure-docker.sh
 bash images/build.sh

@@ -66,7 +66,7 @@ pub struct UserListItem {
 
 mod access;
 pub use access::{
-    AccessView, ClientView, ImportReport, ImportRowView, PortalEntry, ProviderButton,
+    AccessView, ClientView, GrantNotice, ImportReport, ImportRowView, PortalEntry, ProviderButton,
     RegisteredClient, UpstreamView,
 };
 mod instances;

@@ -100,7 +100,7 @@ async fn grant(browser: &Browser<'_>, instance: i64, email: &str, role: &str) ->
             .fail(&format!("granting {email} failed: {reply}"))
             .await;
     }
-    reply["invite_link"].as_str().map(str::to_owned)
+    reply["notice"]["invite_link"].as_str().map(str::to_owned)
 }
 
 /// Clicks the instance page's "Sign in".

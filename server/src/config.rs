@@ -16,6 +16,7 @@
 //! | `edge.*` | `PLENUM_EDGE_<SETTING>`, e.g. `PLENUM_EDGE_BASE_DOMAIN` | see [`edge::settings`]; off |
 //! | `engine.*` | `PLENUM_ENGINE_<SETTING>`, e.g. `PLENUM_ENGINE_ENABLED` | see [`engine::settings`]; off |
 //! | `identity.*` | `PLENUM_IDENTITY_<SETTING>` | see [`identity::settings`] |
+//! | `mail.*` | `PLENUM_MAIL_<SETTING>` | see [`app::server::mail::MailSettings`]; off (no SMTP host) |
 //! | `login.attempts_per_account`, `login.attempts_per_address` | `PLENUM_LOGIN_<SETTING>` | `10`, `60` per 15 minutes |
 //!
 //! The file is `plenum.toml` in the working directory, or the path in `PLENUM_CONFIG`; it is
@@ -75,6 +76,9 @@ pub struct Settings {
     /// The OpenID Connect provider's lifetimes (codes, tokens, signing keys).
     #[serde(default)]
     pub identity: identity::IdentitySettings,
+    /// Outbound mail over SMTP (invitations); off unless `mail.smtp_host` is set.
+    #[serde(default)]
+    pub mail: app::server::mail::MailSettings,
 }
 
 impl Default for Settings {
@@ -94,6 +98,7 @@ impl Default for Settings {
             engine: engine::EngineSettings::default(),
             identity: identity::IdentitySettings::default(),
             login: app::server::throttle::LoginLimits::default(),
+            mail: app::server::mail::MailSettings::default(),
         }
     }
 }
@@ -185,6 +190,10 @@ impl Settings {
             .merge(
                 Env::prefixed("PLENUM_LOGIN_")
                     .map(|key| format!("login.{}", key.as_str().to_lowercase()).into()),
+            )
+            .merge(
+                Env::prefixed("PLENUM_MAIL_")
+                    .map(|key| format!("mail.{}", key.as_str().to_lowercase()).into()),
             )
             .merge(
                 Env::prefixed("PLENUM_IDENTITY_")

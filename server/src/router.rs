@@ -70,6 +70,9 @@ pub enum StartError {
     /// The OpenID Connect provider could not load or make its signing keys.
     #[error("identity provider: {0}")]
     Identity(#[from] identity::IdentityError),
+    /// A `mail.*` setting cannot be used (e.g. the password file is missing).
+    #[error(transparent)]
+    Mail(#[from] app::server::mail::MailSettingsError),
 }
 
 /// How often the identity provider checks whether its signing key is due for rotation.
@@ -105,6 +108,7 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         settings.identity,
     )
     .await?;
+    let mailer = app::server::mail::Mailer::new(&settings.mail)?;
     let edge = start_edge(settings, &db)?;
     let engine = engine::start(db.clone(), &engine_settings(settings, &identity))?;
     if engine.is_some() {
@@ -119,6 +123,7 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         identity: identity.clone(),
         login_throttle: app::server::throttle::LoginThrottle::new(settings.login),
         trusted_proxies: settings.trusted_proxies.clone(),
+        mailer,
     };
     let edge_routes = match edge {
         Some((setup, _)) => edge::http::router(setup, StoreDirectory::new(state.db.clone())),

@@ -21,8 +21,21 @@ pub struct AccessView {
     pub valid_until: String,
     /// Whether it admits them today.
     pub active_today: bool,
-    /// Right after granting an address without an account: the invitation link to pass on
-    /// (it lets them set a password; shown only now).
+    /// Right after granting: how the person hears of it (None in lists).
+    pub notice: Option<GrantNotice>,
+}
+
+/// How a person just granted access hears of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantNotice {
+    /// Whether the address had no account, so an invitation was made.
+    pub invited: bool,
+    /// Whether a mail went to them (with the invitation link, or a note that they may enter).
+    pub mailed: bool,
+    /// Why no mail went out although mail is configured.
+    pub mail_error: Option<String>,
+    /// When an invitation was not mailed: its link, for the inviter to pass on (shown only
+    /// now; it lets them set a password).
     pub invite_link: Option<String>,
 }
 
@@ -35,8 +48,8 @@ pub struct ImportRowView {
     pub email: String,
     /// What is wrong with the row; empty when it is fine.
     pub problems: Vec<String>,
-    /// For a granted address without an account: its invitation link (shown only now).
-    pub invite_link: Option<String>,
+    /// For a granted row: how the person hears of it.
+    pub notice: Option<GrantNotice>,
 }
 
 /// What an import did.

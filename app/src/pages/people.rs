@@ -4,7 +4,7 @@
 
 use crate::api::access::{AccessGrant, AccessImport, AccessRevoke, access_list};
 use crate::components::feedback::{Done, FieldError, FormError, last_error};
-use crate::dto::{AccessView, ImportReport};
+use crate::dto::{AccessView, GrantNotice, ImportReport};
 use leptos::prelude::*;
 
 /// The section's list and actions. Made by the page before anything is awaited, so that
@@ -101,12 +101,7 @@ pub fn People(id: i64, state: PeopleState) -> impl IntoView {
                 <button type="submit">"Grant"</button>
                 <Done action=grant text="Access granted." />
             </ActionForm>
-            {move || grant.value().get().and_then(Result::ok).and_then(|v| v.invite_link).map(|link| view! {
-                <p class="note" id="invite-link" role="status">
-                    "This address has no account yet. Pass this invitation link on (shown only now, valid 14 days): "
-                    <code>{link}</code>
-                </p>
-            })}
+            {move || grant.value().get().and_then(Result::ok).and_then(|v| v.notice.map(|notice| view! { <Notice notice /> }))}
             <h3>"Import a list"</h3>
             <p>"One person per line: " <code>"email, given name, family name, role"</code>
                " (role: admin or participant; a header line is fine). Commas or semicolons."</p>
@@ -170,6 +165,31 @@ fn PeopleTable(
     }
 }
 
+/// How the person just granted access hears of it.
+#[component]
+fn Notice(notice: GrantNotice) -> impl IntoView {
+    let failed = notice
+        .mail_error
+        .map(|e| format!("The mail could not be sent ({e}). "));
+    let told = match (notice.mailed, notice.invited) {
+        (true, true) => Some("An invitation went to them by mail."),
+        (true, false) => Some("They were told by mail."),
+        (false, _) => None,
+    };
+    view! {
+        <p class="note" id="grant-notice" role="status">
+            {failed}
+            {told}
+            {notice.invite_link.map(|link| view! {
+                <span id="invite-link">
+                    "This address has no account yet. Pass this invitation link on (shown only now, valid 14 days): "
+                    <code>{link}</code>
+                </span>
+            })}
+        </p>
+    }
+}
+
 #[component]
 fn Report(report: ImportReport) -> impl IntoView {
     let summary = if report.applied {
@@ -180,10 +200,19 @@ fn Report(report: ImportReport) -> impl IntoView {
             report.invalid, report.valid
         )
     };
-    let invited: Vec<_> = report
+    let notices: Vec<(String, GrantNotice)> = report
         .rows
         .iter()
-        .filter_map(|r| r.invite_link.clone().map(|link| (r.email.clone(), link)))
+        .filter_map(|r| r.notice.clone().map(|n| (r.email.clone(), n)))
+        .collect();
+    let mailed = notices.iter().filter(|(_, n)| n.mailed).count();
+    let invited: Vec<_> = notices
+        .iter()
+        .filter_map(|(email, n)| n.invite_link.clone().map(|link| (email.clone(), link)))
+        .collect();
+    let unmailed: Vec<_> = notices
+        .into_iter()
+        .filter_map(|(email, n)| n.mail_error.map(|e| (email, e)))
         .collect();
     let problems: Vec<_> = report
         .rows
@@ -193,6 +222,13 @@ fn Report(report: ImportReport) -> impl IntoView {
     view! {
         <div id="import-report" role="status">
             <p>{summary}</p>
+            {(mailed > 0).then(|| view! { <p id="import-mailed">{format!("{mailed} were told by mail (new addresses with their invitation).")}</p> })}
+            {(!unmailed.is_empty()).then(|| view! {
+                <p class="form-error">"These could not be told by mail:"</p>
+                <ul id="import-unmailed">
+                    {unmailed.into_iter().map(|(email, error)| view! { <li>{email} ": " {error}</li> }).collect_view()}
+                </ul>
+            })}
             {(!invited.is_empty()).then(|| view! {
                 <p>"These addresses have no account yet; pass each its invitation link on (shown only now, valid 14 days):"</p>
                 <ul id="invite-links">

@@ -1,5 +1,7 @@
-//! Access to instances for the web layer: listing, granting (one or a CSV import), revoking,
-//! and the portal of instances a person may enter across organisations.
+//! Access to instances for the web layer: listing, granting (one or a CSV import) with a
+//! notice to each person (an invitation when they have no account; by mail when SMTP is
+//! configured), revoking, and the portal of instances a person may enter across
+//! organisations.
 
 use std::collections::BTreeMap;
 
@@ -8,11 +10,12 @@ use domain::identity::InstanceRole;
 use domain::identity::grant::{GrantRequest, GrantWindow, parse_import};
 use domain::instance::Lifecycle;
 use domain::organisation::OrgRole;
+use futures::StreamExt;
 use store::{AccessRecord, InstanceRecord, StoreError, UserRecord};
 
 use super::AppState;
 use super::context::{internal, store_error};
-use crate::dto::{AccessView, ImportReport, ImportRowView, PortalEntry};
+use crate::dto::{AccessView, GrantNotice, ImportReport, ImportRowView, PortalEntry};
 use crate::error::AppError;
 
 fn today() -> NaiveDate {
@@ -22,32 +25,114 @@ fn today() -> NaiveDate {
 /// How long an invitation link can be used.
 const INVITATION_DAYS: i64 = 14;
 
-/// An invitation link for `email` when it has no account yet (None when it has one).
-async fn invite(
+/// How many notices an import sends at once.
+const MAIL_CONCURRENCY: usize = 8;
+
+/// The mail telling `grant`'s person they may enter `instance` of `organisation`: with the
+/// invitation link when they have no account yet, else with where to sign in.
+fn notice_mail(
+    grant: &GrantRequest,
+    window: GrantWindow,
+    instance: &str,
+    organisation: &str,
+    portal: &str,
+    invite_link: Option<&str>,
+) -> (String, String) {
+    let subject = format!("Access to {instance} ({organisation})");
+    let greeting = match grant.given_name.trim() {
+        "" => "Hello,".to_owned(),
+        name => format!("Hello {name},"),
+    };
+    let next = match invite_link {
+        Some(link) => format!(
+            "You have no Plenum account yet. Set your password with this link \
+             (it works once, for {INVITATION_DAYS} days):\n\n{link}\n"
+        ),
+        None => format!("Sign in with your Plenum account to enter it:\n\n{portal}\n"),
+    };
+    let body = format!(
+        "{greeting}\n\n{organisation} gave you access to \"{instance}\" as {role}, \
+         from {from} to {until}.\n\n{next}\nIf you did not expect this, ignore this mail.\n",
+        role = grant.role.as_str(),
+        from = window.from(),
+        until = window.until(),
+    );
+    (subject, body)
+}
+
+/// Tells the person of `grant` that they may enter `instance`: makes an invitation when the
+/// address has no account, and mails them when mail is on (else the link is for the inviter).
+async fn notify(
     state: &AppState,
-    email: &domain::account::Email,
-) -> Result<Option<String>, AppError> {
-    match state.db.find_user_by_email(email).await {
-        Ok(_) => return Ok(None),
-        Err(StoreError::NotFound) => {}
+    instance: &InstanceRecord,
+    organisation: &str,
+    grant: &GrantRequest,
+    window: GrantWindow,
+) -> Result<GrantNotice, AppError> {
+    let invite_link = match state.db.find_user_by_email(&grant.email).await {
+        Ok(_) => None,
+        Err(StoreError::NotFound) => {
+            let token = identity::secrets::random_token();
+            state
+                .db
+                .create_invitation(
+                    &grant.email,
+                    &identity::secrets::token_hash(&token),
+                    Utc::now() + chrono::Duration::days(INVITATION_DAYS),
+                )
+                .await
+                .map_err(internal)?;
+            Some(format!("{}/invite/{token}", state.identity.issuer()))
+        }
         Err(e) => return Err(internal(e)),
-    }
-    let token = identity::secrets::random_token();
-    state
-        .db
-        .create_invitation(
-            email,
-            &identity::secrets::token_hash(&token),
-            Utc::now() + chrono::Duration::days(INVITATION_DAYS),
-        )
+    };
+    let invited = invite_link.is_some();
+    let (subject, body) = notice_mail(
+        grant,
+        window,
+        &instance.name,
+        organisation,
+        &format!("{}/portal", state.identity.issuer()),
+        invite_link.as_deref(),
+    );
+    match state
+        .mailer
+        .send(grant.email.as_str(), &subject, body)
         .await
-        .map_err(internal)?;
-    Ok(Some(format!("{}/invite/{token}", state.identity.issuer())))
+    {
+        Ok(mailed) => Ok(GrantNotice {
+            invited,
+            mailed,
+            mail_error: None,
+            invite_link: invite_link.filter(|_| !mailed),
+        }),
+        Err(error) => {
+            tracing::warn!(instance = instance.id, %error, "access notice not mailed");
+            Ok(GrantNotice {
+                invited,
+                mailed: false,
+                mail_error: Some(error.to_string()),
+                invite_link,
+            })
+        }
+    }
+}
+
+async fn organisation_name(
+    state: &AppState,
+    instance: &InstanceRecord,
+) -> Result<String, AppError> {
+    Ok(state
+        .db
+        .find_org(instance.organisation_id)
+        .await
+        .map_err(store_error)?
+        .name)
 }
 
 fn view(record: &AccessRecord) -> AccessView {
     AccessView {
-        invite_link: None,
+        notice: None,
         id: record.id,
         email: record.email.clone(),
         given_name: record.given_name.clone(),
@@ -132,8 +217,9 @@ pub async fn grant(
         .await
         .map_err(store_error)?
         .ok_or(AppError::Internal)?;
+    let organisation = organisation_name(state, instance).await?;
     Ok(AccessView {
-        invite_link: invite(state, &request.email).await?,
+        notice: Some(notify(state, instance, &organisation, &request, window).await?),
         ..view(&record)
     })
 }
@@ -155,17 +241,22 @@ pub async fn import(
         .collect();
     let invalid = rows.len() - valid.len();
     let applied = !valid.is_empty() && (invalid == 0 || confirm);
-    let mut links = std::collections::BTreeMap::new();
+    let mut notices = BTreeMap::new();
     if applied {
         state
             .db
             .grant_access(instance.id, &valid, window, granted_by)
             .await
             .map_err(store_error)?;
-        for grant in &valid {
-            if let Some(link) = invite(state, &grant.email).await? {
-                links.insert(grant.email.as_str().to_owned(), link);
-            }
+        let organisation = organisation_name(state, instance).await?;
+        let organisation = organisation.as_str();
+        let sent: Vec<Result<GrantNotice, AppError>> = futures::stream::iter(valid.clone())
+            .map(|grant| async move { notify(state, instance, organisation, &grant, window).await })
+            .buffered(MAIL_CONCURRENCY)
+            .collect()
+            .await;
+        for (grant, notice) in valid.iter().zip(sent) {
+            notices.insert(grant.email.as_str().to_owned(), notice?);
         }
     }
     let csv_email = |line: u64| {
@@ -188,7 +279,7 @@ pub async fn import(
                     line: row.line,
                     email: grant.email.as_str().to_owned(),
                     problems: Vec::new(),
-                    invite_link: links.get(grant.email.as_str()).cloned(),
+                    notice: notices.remove(grant.email.as_str()),
                 },
                 Err(problems) => ImportRowView {
                     line: row.line,
@@ -197,7 +288,7 @@ pub async fn import(
                         .iter()
                         .map(|p| format!("{}: {}", p.field, p.message))
                         .collect(),
-                    invite_link: None,
+                    notice: None,
                 },
             })
             .collect(),
@@ -330,4 +421,42 @@ pub async fn portal(state: &AppState, user: &UserRecord) -> Result<Vec<PortalEnt
             .then(a.name.cmp(&b.name))
     });
     Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_notice_carries_the_link_or_where_to_sign_in() {
+        let grant = GrantRequest::parse("ann@example.org", "Ann", "Lee", "admin").unwrap();
+        let day = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let window = GrantWindow::new(day("2027-03-01"), day("2027-03-31")).unwrap();
+        let link = "https://plenum.example/invite/abc";
+        let (subject, body) = notice_mail(
+            &grant,
+            window,
+            "Congress",
+            "Union",
+            "https://plenum.example/portal",
+            Some(link),
+        );
+        assert_eq!(subject, "Access to Congress (Union)");
+        assert!(body.starts_with("Hello Ann,\n\nUnion gave you access to \"Congress\" as admin, from 2027-03-01 to 2027-03-31."), "{body}");
+        assert!(body.contains(&format!("\n\n{link}\n")), "{body}");
+        assert!(!body.contains("/portal"), "{body}");
+        let (_, body) = notice_mail(
+            &grant,
+            window,
+            "Congress",
+            "Union",
+            "https://plenum.example/portal",
+            None,
+        );
+        assert!(
+            body.contains("\n\nhttps://plenum.example/portal\n"),
+            "{body}"
+        );
+        assert!(!body.contains("/invite/"), "{body}");
+    }
 }

@@ -5,6 +5,7 @@ pub mod access;
 pub mod accounts;
 pub mod context;
 pub mod instances;
+pub mod mail;
 pub mod orders;
 pub mod overview;
 pub mod passwords;

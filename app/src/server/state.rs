@@ -22,4 +22,6 @@ pub struct AppState {
     pub login_throttle: super::throttle::LoginThrottle,
     /// Proxies (such as the edge router) whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Outbound mail (off unless SMTP is configured).
+    pub mailer: super::mail::Mailer,
 }

@@ -244,13 +244,16 @@ async fn addresses_without_an_account_get_an_invitation_link() {
         server.client().sign_up(&member, PASSWORD).await;
         let existing = grant(&owner, instance, &member, "participant").await;
         assert_eq!(
-            existing.body["invite_link"],
+            existing.body["notice"]["invite_link"],
             Value::Null,
             "an account exists"
         );
         let newcomer = email("newcomer");
         let granted = grant(&owner, instance, &newcomer, "participant").await;
-        let link = granted.body["invite_link"].as_str().unwrap().to_owned();
+        let link = granted.body["notice"]["invite_link"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let token = link
             .strip_prefix(&format!("{}/invite/", server.base))
             .unwrap_or_else(|| panic!("a link to this Plenum: {link}"))
@@ -320,10 +323,12 @@ async fn addresses_without_an_account_get_an_invitation_link() {
             )
             .await;
         assert!(
-            report.body["rows"][0]["invite_link"].as_str().is_some(),
+            report.body["rows"][0]["notice"]["invite_link"]
+                .as_str()
+                .is_some(),
             "{}",
             report.text
         );
-        assert_eq!(report.body["rows"][1]["invite_link"], Value::Null);
+        assert_eq!(report.body["rows"][1]["notice"]["invite_link"], Value::Null);
     }
 }

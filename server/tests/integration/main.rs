@@ -10,6 +10,7 @@ mod common;
 mod console_swarm;
 mod edge;
 mod instances;
+mod mail;
 mod oidc;
 mod orders;
 mod relying_party;
