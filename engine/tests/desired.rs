@@ -220,3 +220,44 @@ fn the_plans_limits_reach_the_service_specs_field_by_field() {
         );
     }
 }
+
+#[test]
+fn written_sso_settings_change_only_the_services_that_restart_for_them() {
+    let mut record = record(Lifecycle::Running);
+    record.template = "openslides-4".to_owned();
+    record.replicas = BTreeMap::new();
+    let template = builtin("openslides-4").unwrap();
+    let before =
+        DesiredStack::build(&record, &template, before_values(&template), &settings()).unwrap();
+    let hashes = |d: &DesiredStack| -> BTreeMap<String, String> {
+        d.objects()
+            .unwrap()
+            .services
+            .into_values()
+            .map(|s| (s.short, s.spec_hash))
+            .collect()
+    };
+    let mut after =
+        DesiredStack::build(&record, &template, before_values(&template), &settings()).unwrap();
+    after.carry_sso_settings(&["auth".to_owned()], "d1");
+    let (old, new) = (hashes(&before), hashes(&after));
+    let changed: Vec<&String> = old.keys().filter(|k| old[*k] != new[*k]).collect();
+    assert_eq!(changed, ["auth"]);
+    assert_eq!(
+        after.stack().services["auth"].environment["PLENUM_SSO_SETTINGS"],
+        "d1"
+    );
+    let mut again =
+        DesiredStack::build(&record, &template, before_values(&template), &settings()).unwrap();
+    again.carry_sso_settings(&["auth".to_owned()], "d1");
+    assert_eq!(hashes(&again), new, "the same digest, the same specs");
+    again.carry_sso_settings(&["auth".to_owned()], "d2");
+    assert_ne!(hashes(&again)["auth"], new["auth"]);
+}
+
+fn before_values(template: &domain::template::Template) -> BTreeMap<String, SecretValue> {
+    template
+        .secret_generation()
+        .map(|(name, _)| (name.to_owned(), SecretValue::new(format!("v-{name}"))))
+        .collect()
+}

@@ -2,7 +2,8 @@
 //! field with an independent, hand-written statement of the upstream OpenSlides 4.3 stack
 //! (services, images, networks, secrets, environment, command, volume, entry, replicas), and
 //! the upgrade's migration job (backendManage's spec with the new tag running the backend's
-//! `migrate.py finalize`, facts doc §2.5).
+//! `migrate.py finalize`, facts doc §2.5), and the job that writes the SAML settings
+//! (backendManage's spec posting `organization.update` to its internal `handle_request`).
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,12 +12,13 @@ use bollard::models::{
     EndpointSpecModeEnum, MountType, NetworkCreateRequest, ServiceSpec, TaskSpecContainerSpec,
     TaskSpecRestartPolicyConditionEnum,
 };
+use domain::template::SsoDeclaration;
 use domain::template::{
     EndpointMode, RenderContext, RenderedStack, ResourceAmounts, builtin, render,
 };
 use engine::spec::{
-    SecretRef, SecretRefs, migration_job_name, migration_job_spec, network_create_request,
-    secret_name, secret_spec, service_spec,
+    SETTINGS_URL_VARIABLE, SecretRef, SecretRefs, SsoJob, migration_job_name, migration_job_spec,
+    network_create_request, secret_name, secret_spec, service_spec, sso_job_name, sso_job_spec,
 };
 
 const STACK: &str = "os7";
@@ -441,6 +443,7 @@ fn secrets_per_service() {
             "auth_cookie_key",
             "internal_auth_password",
             "postgres_password",
+            "saml_settings_token",
             "superadmin"
         ])
     );
@@ -642,4 +645,123 @@ fn migration_job_is_backend_manage_running_migrate_finalize_once() {
         container(&job).labels.as_ref().unwrap()["org.plenum.instance"],
         "7"
     );
+}
+
+#[test]
+fn the_saml_job_posts_organization_update_from_backend_manage_and_reaches_plenum() {
+    let stack = rendered();
+    let refs = secret_refs(&stack);
+    let template = builtin("openslides-4").unwrap();
+    let Some(SsoDeclaration::Saml(saml)) = template.sso() else {
+        panic!("a SAML declaration")
+    };
+    let digest = "ab".repeat(32);
+    let url = "http://plenum_server:3000/saml/7/openslides-settings";
+    let job = sso_job_spec(
+        &stack,
+        &SsoJob {
+            step: &saml.configure,
+            settings_secret: &saml.settings_secret,
+            settings_url: url,
+            digest: &digest,
+        },
+        &refs,
+    )
+    .unwrap();
+    let manage = &specs()["backendManage"];
+
+    assert_eq!(
+        job.name.as_deref(),
+        Some(sso_job_name(STACK, &digest).as_str())
+    );
+    assert_eq!(job.name.as_deref(), Some("os7_sso-abababababab"));
+    let once = job.mode.as_ref().unwrap().replicated_job.as_ref().unwrap();
+    assert_eq!(
+        (once.max_concurrent, once.total_completions),
+        (Some(1), Some(1))
+    );
+    let c = container(&job);
+    assert_eq!(c.image, container(manage).image, "the backend image");
+    assert_eq!(
+        c.command,
+        container(manage).command,
+        "the image's entrypoint stays"
+    );
+    let args = c.args.as_deref().unwrap();
+    assert_eq!(&args[..2], ["sh", "-c"]);
+    let script = &args[2];
+    // Fetches the settings from Plenum with the instance's token ...
+    assert!(script.starts_with("set -eu; curl -fsS"), "{script}");
+    assert!(
+        script.contains(
+            "-H \"Authorization: Bearer $(cat /run/secrets/saml_settings_token)\" -o /tmp/saml-settings.json \"$PLENUM_SSO_SETTINGS_URL\";"
+        ),
+        "{script}"
+    );
+    // ... and posts them as osmanage does: JSON, the internal password in base64 (no
+    // "Basic"), to backendManage's internal handle_request, succeeding only on success.
+    assert!(
+        script.contains(
+            "-H \"Content-Type: application/json\" -H \"Authorization: $(base64 -w0 /run/secrets/internal_auth_password)\" --data-binary @/tmp/saml-settings.json -o /tmp/saml-answer.json http://backendManage:9002/internal/handle_request;"
+        ),
+        "{script}"
+    );
+    assert!(
+        script.ends_with("grep -Eq '\"success\": ?true' /tmp/saml-answer.json"),
+        "{script}"
+    );
+
+    let mut expected_env = env(manage);
+    expected_env.insert(SETTINGS_URL_VARIABLE.to_owned(), url.to_owned());
+    assert_eq!(env(&job), expected_env);
+    // backendManage's secrets, plus the token (readable by root only).
+    let mut mounted = container(manage).secrets.clone().unwrap();
+    let token = container(&job)
+        .secrets
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|s| s.secret_id.as_deref() == Some("id-saml_settings_token"))
+        .unwrap()
+        .clone();
+    assert_eq!(
+        token.file.as_ref().unwrap().name.as_deref(),
+        Some("/run/secrets/saml_settings_token")
+    );
+    assert_eq!(token.file.as_ref().unwrap().mode, Some(0o400));
+    mounted.push(token);
+    assert_eq!(c.secrets.as_ref(), Some(&mounted));
+    assert!(
+        !container(manage)
+            .secrets
+            .iter()
+            .flatten()
+            .any(|s| s.secret_id.as_deref() == Some("id-saml_settings_token")),
+        "no service mounts the token"
+    );
+    assert_eq!(c.health_check, None);
+    // backendManage's networks (it reaches itself on data), and the edge to reach Plenum.
+    assert_eq!(
+        network_targets(&job),
+        BTreeSet::from([
+            format!("{STACK}_data"),
+            format!("{STACK}_email"),
+            EDGE.to_owned()
+        ])
+    );
+    let task = job.task_template.as_ref().unwrap();
+    assert_eq!(
+        task.restart_policy.as_ref().unwrap().condition,
+        Some(TaskSpecRestartPolicyConditionEnum::NONE)
+    );
+    assert_eq!(job.update_config, None);
+    assert_eq!(
+        job.endpoint_spec.as_ref().unwrap().mode,
+        Some(EndpointSpecModeEnum::DNSRR)
+    );
+    let labels = job.labels.as_ref().unwrap();
+    assert_eq!(labels["org.plenum.sso-settings"], digest);
+    assert_eq!(labels["org.plenum.instance"], "7");
+    assert!(!labels.contains_key("org.plenum.spec-hash"));
+    assert!(!labels.contains_key("org.plenum.migration"));
 }

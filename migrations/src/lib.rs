@@ -13,6 +13,7 @@ mod m20261129_000005_identity;
 mod m20261129_000006_saml;
 mod m20261129_000007_upstream;
 mod m20261129_000008_invitations;
+mod m20261129_000009_saml_configuration;
 
 /// Runs every migration Plenum knows, in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_saml::Migration),
             Box::new(m20261129_000007_upstream::Migration),
             Box::new(m20261129_000008_invitations::Migration),
+            Box::new(m20261129_000009_saml_configuration::Migration),
         ]
     }
 }

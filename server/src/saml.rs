@@ -1,9 +1,10 @@
-//! The SAML 2.0 identity provider's HTTP endpoints: an instance's metadata and its single
-//! sign-on endpoint (HTTP-Redirect binding in, HTTP-POST binding out). Each handler
-//! translates the request for [`identity::Provider`] and its answer back; the protocol lives
-//! in `identity::saml`.
+//! The SAML 2.0 identity provider's HTTP endpoints: an instance's metadata, its single
+//! sign-on endpoint (HTTP-Redirect binding in, HTTP-POST binding out), and the settings its
+//! configuration job fetches (for the bearer of the instance's settings secret). Each
+//! handler translates the request for [`identity::Provider`] and its answer back; the
+//! protocol lives in `identity::saml`.
 //!
-//! Both endpoints are GETs, so the CSRF guard does not concern them. The response leaves
+//! All three endpoints are GETs, so the CSRF guard does not concern them. The response leaves
 //! through a page whose form the browser posts to the service provider's registered ACS URL.
 
 use axum::Router;
@@ -24,12 +25,107 @@ use crate::router::ServerState;
 pub const METADATA_ROUTE: &str = "/saml/{instance_id}/metadata";
 /// The single sign-on route.
 pub const SSO_ROUTE: &str = "/saml/{instance_id}/sso";
+/// The route of an instance's settings (see [`domain::identity::saml_settings_path`]).
+pub const SETTINGS_ROUTE: &str = "/saml/{instance_id}/openslides-settings";
 
 /// The identity provider's routes.
 pub fn router() -> Router<ServerState> {
     Router::new()
         .route(METADATA_ROUTE, get(metadata))
         .route(SSO_ROUTE, get(sso))
+        .route(SETTINGS_ROUTE, get(settings))
+}
+
+/// The one answer to every request for settings that is not granted (no such instance, no
+/// SAML, no or a wrong token): nothing tells them apart.
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],
+        "Present the instance's settings token.",
+    )
+        .into_response()
+}
+
+/// Whether `presented` is instance `instance_id`'s settings secret (compared as SHA-256
+/// digests, so the comparison's time says nothing about the secret).
+async fn settings_token_valid(
+    state: &app::server::AppState,
+    instance_id: i64,
+    presented: &str,
+) -> Result<bool, store::StoreError> {
+    let instance = match state.db.instance(instance_id).await {
+        Ok(instance) => instance,
+        Err(store::StoreError::NotFound) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let runs = matches!(
+        instance.lifecycle,
+        domain::instance::Lifecycle::Running | domain::instance::Lifecycle::Stopped
+    );
+    let Some(domain::template::SsoDeclaration::Saml(saml)) =
+        domain::template::builtin(&instance.template)
+            .ok()
+            .and_then(|t| t.sso().cloned())
+    else {
+        return Ok(false);
+    };
+    let secrets = state
+        .db
+        .instance_secrets(instance_id, state.identity.secret_key())
+        .await?;
+    Ok(runs
+        && secrets
+            .get(&saml.settings_secret)
+            .and_then(|v| v.expose_str())
+            .is_some_and(|expected| {
+                identity::secrets::token_hash(expected) == identity::secrets::token_hash(presented)
+            }))
+}
+
+async fn settings(
+    State(server): State<ServerState>,
+    Path(instance_id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let (Ok(instance_id), Some(presented)) = (instance_id.parse::<i64>(), presented) else {
+        return unauthorized();
+    };
+    let state = server.app;
+    match settings_token_valid(&state, instance_id, presented).await {
+        Ok(true) => {}
+        Ok(false) => return unauthorized(),
+        Err(e) => {
+            tracing::error!(error = %e, instance_id, "SAML settings: the token could not be checked");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Plenum could not check the token.",
+            )
+                .into_response();
+        }
+    }
+    match state.identity.openslides_saml_settings(instance_id).await {
+        Ok(Some(body)) => (
+            [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+            axum::Json(body),
+        )
+            .into_response(),
+        Ok(None) => unauthorized(),
+        Err(e) => {
+            tracing::error!(error = %e, instance_id, "SAML settings failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Plenum could not produce the settings.",
+            )
+                .into_response()
+        }
+    }
 }
 
 fn not_found() -> Response {

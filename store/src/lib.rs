@@ -21,7 +21,8 @@ pub use crypto::{InvalidKey, SecretKey, SecretValue};
 pub use error::StoreError;
 pub use identity::{
     AccessRecord, ClientRecord, CodeRecord, GrantOutcome, NewClient, NewCode, NewToken, Redeemed,
-    Rotated, SamlIdpKeyRecord, SamlServiceProviderRecord, SigningKeyRecord, TokenKind, TokenRecord,
+    Rotated, SamlIdpKeyRecord, SamlServiceProviderRecord, SamlSpKeyRecord, SigningKeyRecord,
+    TokenKind, TokenRecord,
 };
 pub use instances::{DesiredChange, DesiredUpdate, InstanceEvent, InstanceRecord, NewInstance};
 pub use orders::{CatalogEntry, OrderRecord, PlanRecord};

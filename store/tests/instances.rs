@@ -414,3 +414,81 @@ async fn statuses_are_recorded_only_when_they_change() {
     assert!(db.instances_to_reconcile().await.unwrap().is_empty());
     assert!(db.instances_of_org(org).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_service_provider_keeps_its_first_key_and_its_configuration_record() {
+    let (_dir, db) = db().await;
+    let (user, org) = org(&db).await;
+    let instance = db
+        .create_instance(
+            &new_instance(org, "saml"),
+            &secrets(),
+            &key(),
+            Some(user),
+            "created",
+        )
+        .await
+        .unwrap();
+    // No service provider: nothing to keep or record.
+    assert!(matches!(
+        db.saml_sp_key(instance.id, &key()).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        db.record_saml_configuration(instance.id, Ok("d1")).await,
+        Err(StoreError::NotFound)
+    ));
+    let sp = db
+        .register_saml_service_provider(
+            instance.id,
+            "https://saml.example/system/saml/metadata",
+            "https://saml.example/system/saml/acs",
+        )
+        .await
+        .unwrap();
+    assert_eq!(sp.configured_digest, None);
+    assert!(db.saml_sp_key(instance.id, &key()).await.unwrap().is_none());
+    let first = db
+        .keep_saml_sp_key(instance.id, &SecretValue::new("pem-1"), "cert-1", &key())
+        .await
+        .unwrap();
+    let second = db
+        .keep_saml_sp_key(instance.id, &SecretValue::new("pem-2"), "cert-2", &key())
+        .await
+        .unwrap();
+    assert_eq!(
+        (second.private_pem, second.certificate_pem.as_str()),
+        (first.private_pem, "cert-1"),
+        "the first key stays"
+    );
+    // Sealed: the database alone does not read it, nor does another key.
+    assert!(
+        db.saml_sp_key(instance.id, &SecretKey::from_bytes([1; 32]))
+            .await
+            .is_err()
+    );
+    let failed_at = chrono::Utc::now();
+    db.record_saml_configuration(instance.id, Err(failed_at))
+        .await
+        .unwrap();
+    let sp = db.saml_service_provider(instance.id).await.unwrap();
+    assert_eq!(sp.configured_digest, None);
+    assert!(sp.configure_failed_at.is_some());
+    db.record_saml_configuration(instance.id, Ok("d1"))
+        .await
+        .unwrap();
+    // Registering again (a new host name) keeps the key and the record.
+    db.register_saml_service_provider(
+        instance.id,
+        "https://renamed.example/system/saml/metadata",
+        "https://renamed.example/system/saml/acs",
+    )
+    .await
+    .unwrap();
+    let sp = db.saml_service_provider(instance.id).await.unwrap();
+    assert_eq!(
+        (sp.configured_digest.as_deref(), sp.configure_failed_at),
+        (Some("d1"), None)
+    );
+    assert!(db.saml_sp_key(instance.id, &key()).await.unwrap().is_some());
+}

@@ -15,3 +15,9 @@ pub use role::{InstanceRole, role_at_instance};
 pub fn instance_client_id(instance_id: i64) -> String {
     format!("instance-{instance_id}")
 }
+
+/// The path at Plenum where a SAML instance's configuration job fetches its settings
+/// (presenting the template's `settings_secret` as a bearer token).
+pub fn saml_settings_path(instance_id: i64) -> String {
+    format!("/saml/{instance_id}/openslides-settings")
+}

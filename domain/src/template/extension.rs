@@ -22,6 +22,16 @@
 //!     redirect_paths: [/oidc/callback]   # under {{ public_url }}, matched exactly
 //!     post_logout_paths: [/]
 //!     client_secret: oidc_client_secret  # a top-level secret: its value is the client secret
+//!   # or, for a SAML service provider (OpenSlides 4):
+//!   # sso:
+//!   #   protocol: saml
+//!   #   entity_path: /system/saml/metadata  # its entity id, under {{ public_url }}
+//!   #   acs_path: /system/saml/acs          # its assertion consumer service (HTTP-POST)
+//!   #   settings_secret: saml_settings_token  # presented to Plenum to fetch the settings
+//!   #   configure:                # a one-off job, once the instance runs and when they change
+//!   #     service: backendManage  # whose spec it reuses
+//!   #     command: [sh, -c, "…"]  # fetches $PLENUM_SSO_SETTINGS_URL and writes them
+//!   #     restart: [auth]         # services restarted after it succeeded
 //!
 //! secrets:
 //!   postgres_password:
@@ -51,12 +61,32 @@ pub(crate) struct PlenumDef {
     pub(crate) sso: Option<SsoDeclaration>,
 }
 
-/// How an instance's people sign in through Plenum (`x-plenum.sso`).
+/// How an instance's people sign in through Plenum (`x-plenum.sso`), by `protocol`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "protocol", rename_all = "lowercase")]
+pub enum SsoDeclaration {
+    /// The instance is an OpenID Connect relying party (authorization code flow with a
+    /// client secret).
+    Oidc(OidcDeclaration),
+    /// The instance is a SAML 2.0 service provider (OpenSlides 4's auth service).
+    Saml(SamlDeclaration),
+}
+
+impl SsoDeclaration {
+    /// The top-level secret the instance and Plenum share: the OpenID Connect client's
+    /// secret, or what the SAML configuration job authenticates with.
+    pub fn shared_secret(&self) -> &str {
+        match self {
+            Self::Oidc(oidc) => &oidc.client_secret,
+            Self::Saml(saml) => &saml.settings_secret,
+        }
+    }
+}
+
+/// `x-plenum.sso` with `protocol: oidc`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SsoDeclaration {
-    /// The protocol the instance speaks.
-    pub protocol: SsoProtocol,
+pub struct OidcDeclaration {
     /// Paths under the instance's public URL that receive the authorization response.
     pub redirect_paths: Vec<String>,
     /// Paths under the instance's public URL a logout may return to.
@@ -67,12 +97,35 @@ pub struct SsoDeclaration {
     pub client_secret: String,
 }
 
-/// The single sign-on protocols a template can declare.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SsoProtocol {
-    /// OpenID Connect (authorization code flow with a client secret).
-    Oidc,
+/// `x-plenum.sso` with `protocol: saml`: Plenum registers the instance's service provider
+/// and, once the instance runs, a one-off job writes the SAML settings into it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamlDeclaration {
+    /// The path under the instance's public URL that is its entity id.
+    pub entity_path: String,
+    /// The path of its assertion consumer service (HTTP-POST binding).
+    pub acs_path: String,
+    /// The top-level secret the configuration job presents to fetch the settings from
+    /// Plenum (`Authorization: Bearer`).
+    pub settings_secret: String,
+    /// The job that writes the settings.
+    pub configure: SamlConfigureStep,
+}
+
+/// The one-off job that writes an instance's SAML settings, and what restarts after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamlConfigureStep {
+    /// The service whose rendered spec (image, environment, secrets, stack networks) the
+    /// job reuses; Plenum adds the settings secret, the edge network (to reach Plenum) and
+    /// `PLENUM_SSO_SETTINGS_URL`.
+    pub service: String,
+    /// The command the job runs (exit status 0 = written).
+    pub command: Vec<String>,
+    /// Services that read the settings only at start: they restart once the job succeeded.
+    #[serde(default)]
+    pub restart: Vec<String>,
 }
 
 /// `x-plenum.upgrade` as written.

@@ -56,8 +56,8 @@ pub use compose::deploy::{FailureAction, RestartCondition, UpdateOrder};
 pub use context::{EndpointMode, RenderContext, ResourceAmounts, is_tag};
 pub use error::TemplateError;
 pub use extension::{
-    EntryPoint, InitialAdmin, MigrationStep, ScalingRule, SecretGeneration, SsoDeclaration,
-    SsoProtocol,
+    EntryPoint, InitialAdmin, MigrationStep, OidcDeclaration, SamlConfigureStep, SamlDeclaration,
+    ScalingRule, SecretGeneration, SsoDeclaration,
 };
 pub use load::Template;
 pub use placeholder::Variable;

@@ -62,6 +62,10 @@ impl OrphanTracker {
                         name: job.name.clone(),
                         id: job.id.clone(),
                     }));
+                    for job in &observation.sso_jobs {
+                        ctx.docker.remove_service(&job.name, &job.id).await?;
+                        tracing::info!(instance_id = id, "orphan: remove job {}", job.name);
+                    }
                     for step in &steps {
                         match ctx.docker.remove(step).await {
                             Ok(_) => tracing::info!(instance_id = id, "orphan: {step}"),

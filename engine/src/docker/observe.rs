@@ -11,8 +11,8 @@ use domain::plan::{ObservedObject, ObservedObjects, ObservedService};
 
 use super::{Docker, DockerError, classify};
 use crate::spec::{
-    LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_MIGRATION, LABEL_SPEC_HASH, LABEL_TAG,
-    tagged_hash,
+    LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_MIGRATION, LABEL_SPEC_HASH,
+    LABEL_SSO_SETTINGS, LABEL_TAG, tagged_hash,
 };
 
 /// The state of a service's rolling update, as Swarm reports it.
@@ -31,7 +31,8 @@ pub struct JobObject {
     pub name: String,
     /// Swarm id.
     pub id: String,
-    /// The tag it migrates to.
+    /// Its label's value: the tag a migration job migrates to, or the digest of the
+    /// settings a SAML configuration job writes.
     pub tag: String,
 }
 
@@ -46,6 +47,8 @@ pub struct Observation {
     pub tags: BTreeMap<String, String>,
     /// Its migration jobs.
     pub jobs: Vec<JobObject>,
+    /// Its SAML configuration jobs.
+    pub sso_jobs: Vec<JobObject>,
 }
 
 type Filters = HashMap<String, Vec<String>>;
@@ -111,6 +114,14 @@ impl Docker {
                     name,
                     id,
                     tag: tag.clone(),
+                });
+                continue;
+            }
+            if let Some(digest) = labels.get(LABEL_SSO_SETTINGS) {
+                entry.sso_jobs.push(JobObject {
+                    name,
+                    id,
+                    tag: digest.clone(),
                 });
                 continue;
             }
@@ -215,6 +226,7 @@ impl Docker {
             objects.volumes.sort_by(|a, b| a.name.cmp(&b.name));
             objects.secrets.sort_by(|a, b| a.name.cmp(&b.name));
             observation.jobs.sort_by(|a, b| a.name.cmp(&b.name));
+            observation.sso_jobs.sort_by(|a, b| a.name.cmp(&b.name));
         }
         Ok(out)
     }

@@ -18,7 +18,7 @@ pub struct Applied {
 }
 
 /// The Swarm secrets services may mount: those observed, by short name.
-fn observed_refs(objects: &DesiredObjects, observation: &Observation) -> SecretRefs {
+pub(super) fn observed_refs(objects: &DesiredObjects, observation: &Observation) -> SecretRefs {
     observation
         .objects
         .secrets

@@ -12,10 +12,15 @@ use store::{InstanceRecord, SecretValue};
 use super::ReconcileError;
 use crate::settings::EngineSettings;
 use crate::spec::{
-    LABEL_MANAGED, LABEL_TAG, SecretRefs, SpecError, add_installation_label, migration_job_name,
-    migration_job_spec, network_create_request, network_name, secret_name, secret_spec,
-    service_name, service_spec, tagged_hash, volume_create_request, volume_name,
+    LABEL_MANAGED, LABEL_TAG, SecretRefs, SpecError, SsoJob, add_installation_label,
+    migration_job_name, migration_job_spec, network_create_request, network_name, secret_name,
+    secret_spec, service_name, service_spec, sso_job_spec, tagged_hash, volume_create_request,
+    volume_name,
 };
+
+/// The variable that carries the digest of the single sign-on settings written into the
+/// instance, on the services that read them only at start.
+pub const SSO_SETTINGS_VARIABLE: &str = "PLENUM_SSO_SETTINGS";
 
 /// One instance's desired Swarm objects and the means to build their specs.
 pub struct DesiredStack {
@@ -195,7 +200,17 @@ impl DesiredStack {
     /// labelled like the services (installation on the job and its containers).
     pub fn migration_job(&self, refs: &SecretRefs) -> Result<ServiceSpec, ReconcileError> {
         let step = self.migration.as_ref().ok_or(ReconcileError::NoMigration)?;
-        let mut spec = migration_job_spec(&self.stack, step, &self.tag, refs)?;
+        let spec = migration_job_spec(&self.stack, step, &self.tag, refs)?;
+        Ok(self.labelled_job(spec))
+    }
+
+    /// The spec of a SAML configuration job, mounting the secrets in `refs`; labelled like
+    /// the migration job.
+    pub fn sso_job(&self, job: &SsoJob<'_>, refs: &SecretRefs) -> Result<ServiceSpec, SpecError> {
+        Ok(self.labelled_job(sso_job_spec(&self.stack, job, refs)?))
+    }
+
+    fn labelled_job(&self, mut spec: ServiceSpec) -> ServiceSpec {
         self.labelled(&mut spec.labels);
         if let Some(container) = spec
             .task_template
@@ -204,7 +219,21 @@ impl DesiredStack {
         {
             self.labelled(&mut container.labels);
         }
-        Ok(spec)
+        spec
+    }
+
+    /// Gives `services` the digest of the single sign-on settings written into the instance
+    /// (`PLENUM_SSO_SETTINGS`), so that their specs change, and they restart, when new
+    /// settings have been written.
+    pub fn carry_sso_settings(&mut self, services: &[String], digest: &str) {
+        for short in services {
+            if let Some(service) = self.stack.services.get_mut(short) {
+                service
+                    .environment
+                    .insert(SSO_SETTINGS_VARIABLE.to_owned(), digest.to_owned());
+                service.spec_hash = service.compute_spec_hash();
+            }
+        }
     }
 
     /// The labels of the shared edge network when Plenum creates it: managed by this

@@ -130,8 +130,11 @@ pub async fn reconcile(ctx: &Context, id: i64) -> Result<Outcome, ReconcileError
             values = ctx.db.instance_secrets(id, &ctx.key).await?;
         }
     }
-    sso::converge(ctx, &record, &template, &values).await?;
-    let desired = DesiredStack::build(&record, &template, values, &ctx.settings)?;
+    let saml = sso::converge(ctx, &record, &template, &values).await?;
+    let mut desired = DesiredStack::build(&record, &template, values, &ctx.settings)?;
+    if let Some((services, digest)) = saml.as_ref().and_then(|r| r.carried()) {
+        desired.carry_sso_settings(services, digest);
+    }
     let objects = desired.objects()?;
     let installation = &ctx.settings.installation_id;
     let mut observation = ctx.docker.observe(installation, id).await?;
@@ -168,13 +171,27 @@ pub async fn reconcile(ctx: &Context, id: i64) -> Result<Outcome, ReconcileError
         }
         None => report,
     };
+    let configuring = if saml.is_some() || !observation.sso_jobs.is_empty() {
+        sso::saml::configure(
+            ctx,
+            &record,
+            saml.as_ref(),
+            &desired,
+            &observation,
+            report.status,
+            &applied,
+        )
+        .await?
+    } else {
+        false
+    };
     ctx.db
         .record_status(id, &report, Some(record.generation))
         .await?;
     if report.status == Status::Erased {
         ctx.db.delete_instance_secrets(id).await?;
     }
-    let moving = matches!(report.status, Status::Provisioning) || applied.done > 0;
+    let moving = matches!(report.status, Status::Provisioning) || applied.done > 0 || configuring;
     Ok(Outcome {
         status: report,
         applied,

@@ -1,15 +1,19 @@
-//! The Swarm spec of an upgrade's migration job: a `replicated-job` service built from the
-//! spec of the template service the step names, rendered with the new tag.
+//! The Swarm specs of one-off jobs (`replicated-job` services built from the spec of a
+//! template service): an upgrade's migration job, rendered with the new tag, and the job that
+//! writes a SAML instance's single sign-on settings.
 
 use bollard::models::{
     EndpointSpec, EndpointSpecModeEnum, ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicatedJob,
     TaskSpecRestartPolicy, TaskSpecRestartPolicyConditionEnum,
 };
-use domain::template::{MigrationStep, RenderedStack};
+use domain::template::{
+    MigrationStep, NetworkAttachment, NetworkRef, RenderedStack, SamlConfigureStep, SecretMount,
+};
 use sha2::{Digest, Sha256};
 
 use super::SpecError;
-use super::labels::{LABEL_MIGRATION, LABEL_SPEC_HASH};
+use super::labels::{LABEL_MIGRATION, LABEL_SPEC_HASH, LABEL_SSO_SETTINGS};
+use super::objects::unknown;
 use super::service::{SecretRefs, service_spec};
 
 /// Hex digits of the tag's hash in a job name.
@@ -31,8 +35,8 @@ pub fn migration_job_name(stack: &str, tag: &str) -> String {
 /// The job running `step` for `stack` (rendered with the tag `tag` migrates to): the
 /// service's spec (image, environment, secrets, mounts, resources, placement, stack
 /// networks) with `step.command` as its command arguments (the image's entrypoint or the
-/// service's `entrypoint` stays), one task that is not restarted, no health check, no edge
-/// network, no update or rollback policy, labelled `org.plenum.migration=<tag>`.
+/// service's `entrypoint` stays), no edge network, labelled `org.plenum.migration=<tag>`,
+/// and otherwise a [one-off job](one_off).
 pub fn migration_job_spec(
     stack: &RenderedStack,
     step: &MigrationStep,
@@ -41,22 +45,111 @@ pub fn migration_job_spec(
 ) -> Result<ServiceSpec, SpecError> {
     let mut spec = service_spec(stack, &step.service, secrets)?;
     spec.name = Some(migration_job_name(&stack.stack, tag));
-    if let Some(labels) = spec.labels.as_mut() {
-        labels.remove(LABEL_SPEC_HASH);
-        labels.insert(LABEL_MIGRATION.to_owned(), tag.to_owned());
-    }
     if let Some(task) = spec.task_template.as_mut() {
         if let Some(container) = task.container_spec.as_mut() {
             container.args = Some(step.command.clone());
+        }
+        if let Some(networks) = task.networks.as_mut() {
+            networks.retain(|n| n.target.as_deref() != Some(stack.edge_network.as_str()));
+        }
+    }
+    one_off(&mut spec, LABEL_MIGRATION, tag);
+    Ok(spec)
+}
+
+/// `<stack>_sso-<digest>`, with the first 12 hex digits of the settings' digest.
+pub fn sso_job_name(stack: &str, digest: &str) -> String {
+    format!("{stack}_{}", sso_job_short(digest))
+}
+
+fn sso_job_short(digest: &str) -> String {
+    format!(
+        "sso-{}",
+        digest.chars().take(TAG_HASH_DIGITS).collect::<String>()
+    )
+}
+
+/// What the SAML configuration job of an instance is made of.
+#[derive(Debug, Clone, Copy)]
+pub struct SsoJob<'a> {
+    /// The template's step (service to reuse, command).
+    pub step: &'a SamlConfigureStep,
+    /// The stack secret presented to Plenum, mounted at `/run/secrets/<name>`.
+    pub settings_secret: &'a str,
+    /// Where the job fetches the settings (`PLENUM_SSO_SETTINGS_URL`).
+    pub settings_url: &'a str,
+    /// The digest of the settings it writes (label `org.plenum.sso-settings`).
+    pub digest: &'a str,
+}
+
+/// The SAML configuration job of `stack`: the spec of `job.step.service` with the step's
+/// command, the settings secret mounted (mode 0400), `PLENUM_SSO_SETTINGS_URL` set, and the
+/// edge network joined (Plenum is reached there), labelled with the settings' digest; and
+/// otherwise a [one-off job](one_off).
+pub fn sso_job_spec(
+    stack: &RenderedStack,
+    job: &SsoJob<'_>,
+    secrets: &SecretRefs,
+) -> Result<ServiceSpec, SpecError> {
+    let mut service = stack
+        .services
+        .get(&job.step.service)
+        .ok_or_else(|| unknown(stack, "service", &job.step.service))?
+        .clone();
+    let short = sso_job_short(job.digest);
+    service.name = short.clone();
+    service.command = Some(job.step.command.clone());
+    service.environment.insert(
+        SETTINGS_URL_VARIABLE.to_owned(),
+        job.settings_url.to_owned(),
+    );
+    if !service
+        .secrets
+        .iter()
+        .any(|m| m.source == job.settings_secret)
+    {
+        service.secrets.push(SecretMount {
+            source: job.settings_secret.to_owned(),
+            target: format!("/run/secrets/{}", job.settings_secret),
+            mode: 0o400,
+        });
+    }
+    if !service
+        .networks
+        .iter()
+        .any(|n| n.network == NetworkRef::Edge(stack.edge_network.clone()))
+    {
+        service.networks.push(NetworkAttachment {
+            network: NetworkRef::Edge(stack.edge_network.clone()),
+            aliases: Vec::new(),
+        });
+    }
+    let mut with_job = stack.clone();
+    with_job.services.insert(short.clone(), service);
+    let mut spec = service_spec(&with_job, &short, secrets)?;
+    one_off(&mut spec, LABEL_SSO_SETTINGS, job.digest);
+    Ok(spec)
+}
+
+/// The environment variable that tells the configuration job where the settings are.
+pub const SETTINGS_URL_VARIABLE: &str = "PLENUM_SSO_SETTINGS_URL";
+
+/// Turns a service's spec into a one-off job labelled `label=value`: one task that is not
+/// restarted, no health check, no update or rollback policy, DNS round robin, and no spec
+/// hash (the planner does not compare it with a rendered service).
+fn one_off(spec: &mut ServiceSpec, label: &str, value: &str) {
+    if let Some(labels) = spec.labels.as_mut() {
+        labels.remove(LABEL_SPEC_HASH);
+        labels.insert(label.to_owned(), value.to_owned());
+    }
+    if let Some(task) = spec.task_template.as_mut() {
+        if let Some(container) = task.container_spec.as_mut() {
             container.health_check = None;
         }
         task.restart_policy = Some(TaskSpecRestartPolicy {
             condition: Some(TaskSpecRestartPolicyConditionEnum::NONE),
             ..Default::default()
         });
-        if let Some(networks) = task.networks.as_mut() {
-            networks.retain(|n| n.target.as_deref() != Some(stack.edge_network.as_str()));
-        }
     }
     spec.mode = Some(ServiceSpecMode {
         replicated_job: Some(ServiceSpecModeReplicatedJob {
@@ -71,7 +164,6 @@ pub fn migration_job_spec(
         mode: Some(EndpointSpecModeEnum::DNSRR),
         ports: None,
     });
-    Ok(spec)
 }
 
 #[cfg(test)]

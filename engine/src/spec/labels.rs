@@ -19,6 +19,9 @@ pub const LABEL_SPEC_HASH: &str = "org.plenum.spec-hash";
 pub const LABEL_TAG: &str = "org.plenum.tag";
 /// Marks an upgrade's migration job; the value is the tag it migrates to.
 pub const LABEL_MIGRATION: &str = "org.plenum.migration";
+/// Marks a SAML instance's configuration job; the value is the digest of the settings it
+/// writes.
+pub const LABEL_SSO_SETTINGS: &str = "org.plenum.sso-settings";
 /// The id of the Plenum installation that manages an object: objects of other
 /// installations on the same Swarm are neither changed nor reported as orphans.
 pub const LABEL_INSTALLATION: &str = "org.plenum.installation";

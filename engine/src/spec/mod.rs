@@ -27,10 +27,14 @@ mod names;
 mod objects;
 mod service;
 
-pub use job::{migration_job_name, migration_job_spec};
+pub use job::{
+    SETTINGS_URL_VARIABLE, SsoJob, migration_job_name, migration_job_spec, sso_job_name,
+    sso_job_spec,
+};
 pub use labels::{
     LABEL_IMAGE, LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_MIGRATION,
-    LABEL_NAMESPACE, LABEL_SPEC_HASH, LABEL_TAG, add_installation_label, stack_labels, tagged_hash,
+    LABEL_NAMESPACE, LABEL_SPEC_HASH, LABEL_SSO_SETTINGS, LABEL_TAG, add_installation_label,
+    stack_labels, tagged_hash,
 };
 pub use names::{MAX_SECRET_NAME, network_name, secret_name, service_name, volume_name};
 pub use objects::{network_create_request, secret_spec, volume_create_request};

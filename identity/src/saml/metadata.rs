@@ -1,9 +1,12 @@
-//! The identity provider's metadata (SAML Metadata 2.0): the entity id, the signing
-//! certificate and the single sign-on endpoint (HTTP-Redirect binding). Service providers
-//! such as OpenSlides' samlify read it to trust Plenum's responses.
+//! SAML Metadata 2.0 documents: the identity provider's (entity id, signing certificate,
+//! single sign-on endpoint by HTTP-Redirect), which service providers such as OpenSlides'
+//! samlify read to trust Plenum's responses; and, for a service provider Plenum configures
+//! itself (OpenSlides has no metadata of its own to give), the service provider's.
 
 use super::xml::{attr, text};
-use super::{BINDING_HTTP_REDIRECT, NAMEID_PERSISTENT, NS_DSIG, NS_METADATA, NS_PROTOCOL};
+use super::{
+    BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, NAMEID_PERSISTENT, NS_DSIG, NS_METADATA, NS_PROTOCOL,
+};
 
 /// The media type of SAML metadata (SAML Metadata 2.0, appendix).
 pub const CONTENT_TYPE: &str = "application/samlmetadata+xml";
@@ -44,10 +47,80 @@ pub fn idp_metadata(idp: &IdpDescription<'_>) -> String {
     )
 }
 
+/// What a service provider's metadata says.
+#[derive(Debug, Clone, Copy)]
+pub struct SpDescription<'a> {
+    /// Its entity id (the issuer of its requests, the audience of the assertions).
+    pub entity_id: &'a str,
+    /// Its assertion consumer service (HTTP-POST binding).
+    pub acs_url: &'a str,
+    /// Its own certificate, base64 of the DER.
+    pub certificate_b64: &'a str,
+}
+
+/// A service provider's metadata: unsigned requests (Plenum wants none signed) and no
+/// `WantAssertionsSigned` (Plenum signs the whole Response, which covers the assertion).
+pub fn sp_metadata(sp: &SpDescription<'_>) -> String {
+    format!(
+        concat!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
+            "<md:EntityDescriptor xmlns:md=\"{md}\" xmlns:ds=\"{ds}\" entityID=\"{entity_id}\">",
+            "<md:SPSSODescriptor AuthnRequestsSigned=\"false\" WantAssertionsSigned=\"false\" protocolSupportEnumeration=\"{protocol}\">",
+            "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data>",
+            "<ds:X509Certificate>{certificate}</ds:X509Certificate>",
+            "</ds:X509Data></ds:KeyInfo></md:KeyDescriptor>",
+            "<md:NameIDFormat>{name_id_format}</md:NameIDFormat>",
+            "<md:AssertionConsumerService index=\"0\" isDefault=\"true\" Binding=\"{post}\" Location=\"{acs_url}\"/>",
+            "</md:SPSSODescriptor></md:EntityDescriptor>\n"
+        ),
+        md = NS_METADATA,
+        ds = NS_DSIG,
+        protocol = NS_PROTOCOL,
+        entity_id = attr(sp.entity_id),
+        certificate = text(sp.certificate_b64),
+        name_id_format = NAMEID_PERSISTENT,
+        post = BINDING_HTTP_POST,
+        acs_url = attr(sp.acs_url),
+    )
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_service_providers_metadata_names_its_acs_and_wants_nothing_signed() {
+        let xml = sp_metadata(&SpDescription {
+            entity_id: "https://a.example/system/saml/metadata",
+            acs_url: "https://a.example/system/saml/acs?x=1&y=2",
+            certificate_b64: "MIIC",
+        });
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let root = doc.root_element();
+        assert_eq!(
+            root.attribute("entityID"),
+            Some("https://a.example/system/saml/metadata")
+        );
+        let sp = root.first_element_child().unwrap();
+        assert!(sp.has_tag_name((NS_METADATA, "SPSSODescriptor")));
+        assert_eq!(sp.attribute("AuthnRequestsSigned"), Some("false"));
+        assert_eq!(sp.attribute("WantAssertionsSigned"), Some("false"));
+        let acs = doc
+            .descendants()
+            .find(|n| n.has_tag_name((NS_METADATA, "AssertionConsumerService")))
+            .unwrap();
+        assert_eq!(acs.attribute("Binding"), Some(BINDING_HTTP_POST));
+        assert_eq!(
+            acs.attribute("Location"),
+            Some("https://a.example/system/saml/acs?x=1&y=2")
+        );
+        let cert = doc
+            .descendants()
+            .find(|n| n.has_tag_name((NS_DSIG, "X509Certificate")))
+            .unwrap();
+        assert_eq!(cert.text(), Some("MIIC"));
+    }
 
     #[test]
     fn the_metadata_names_the_entity_its_certificate_and_the_redirect_endpoint() {

@@ -17,6 +17,7 @@
 //! IdP-initiated sign-in, `IsPassive` (a passive request is answered like any other).
 
 pub mod metadata;
+pub mod openslides;
 pub mod request;
 pub mod response;
 pub mod xml;

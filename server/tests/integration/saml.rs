@@ -4,7 +4,9 @@
 //! client: SP `/login` → Plenum's single sign-on URL → (sign-in) → the auto-submitting form
 //! → the SP's ACS, where samlify verifies the signature and extracts the attributes.
 //! Also: the metadata as samlify reads it, no access, a tampered response, malformed
-//! requests, and requests that do not match the registration.
+//! requests, and requests that do not match the registration; and the settings an
+//! `openslides-4` instance fetches for itself, with samlify set up from them exactly as
+//! OpenSlides' auth service sets itself up.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -32,6 +34,11 @@ struct ServiceProvider {
 impl ServiceProvider {
     /// Starts the harness on a free port, reading the IdP metadata from `idp_metadata_url`.
     async fn start(idp_metadata_url: &str) -> Self {
+        Self::start_with(&[("IDP_METADATA_URL", idp_metadata_url)]).await
+    }
+
+    /// Starts the harness on a free port with the environment `env` (see `sp.mjs`).
+    async fn start_with(env: &[(&str, &str)]) -> Self {
         assert!(
             std::path::Path::new(HARNESS)
                 .join("node_modules/samlify")
@@ -42,7 +49,7 @@ impl ServiceProvider {
             .arg("sp.mjs")
             .current_dir(HARNESS)
             .env("PORT", "0")
-            .env("IDP_METADATA_URL", idp_metadata_url)
+            .envs(env.iter().copied())
             // Also refuse responses whose InResponseTo, Destination or Audience do not match.
             .env("STRICT", "1")
             // Gone with the test process, even should it not get to kill it.
@@ -450,6 +457,197 @@ async fn requests_that_do_not_match_the_registration_are_refused() {
                 .unwrap()
                 .status(),
             StatusCode::NOT_FOUND
+        );
+    }
+}
+
+/// Creates an `openslides-4` instance whose settings token is `token`.
+async fn openslides_instance(server: &TestServer, org_id: i64, slug: &str, token: &str) -> i64 {
+    let new = store::NewInstance {
+        organisation_id: org_id,
+        name: format!("Assembly {slug}"),
+        slug: domain::instance::Slug::parse(slug).unwrap(),
+        template: "openslides-4".to_owned(),
+        version: "4.3.2".to_owned(),
+        replicas: std::collections::BTreeMap::new(),
+        limits: std::collections::BTreeMap::new(),
+        lifecycle: domain::instance::Lifecycle::Running,
+    };
+    let secrets = std::collections::BTreeMap::from([(
+        "saml_settings_token".to_owned(),
+        store::SecretValue::new(token),
+    )]);
+    server
+        .state
+        .db
+        .create_instance(
+            &new,
+            &secrets,
+            server.state.identity.secret_key(),
+            None,
+            "create from template openslides-4",
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+async fn fetch_settings(
+    server: &TestServer,
+    instance_id: i64,
+    token: Option<&str>,
+) -> reqwest::Response {
+    let url = format!(
+        "{}{}",
+        server.base,
+        domain::identity::saml_settings_path(instance_id)
+    );
+    let request = reqwest::Client::new().get(url);
+    match token {
+        Some(token) => request.bearer_auth(token),
+        None => request,
+    }
+    .send()
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_openslides_instance_fetches_settings_that_samlify_signs_in_with() {
+    for backend in BACKENDS {
+        let server = TestServer::start(backend).await;
+        let owner = server.client();
+        owner.sign_up(&email("owner"), PASSWORD).await;
+        let org_id = owner.first_org_id().await;
+        let token = "t".repeat(48);
+        let instance_id = openslides_instance(&server, org_id, "assembly", &token).await;
+        let other_token = "o".repeat(48);
+        let other = openslides_instance(&server, org_id, "other", &other_token).await;
+        let demo = create_instance(&server, org_id, "demo").await;
+
+        // The harness as OpenSlides' auth service: everything from the settings file.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("settings.json");
+        let sp = ServiceProvider::start_with(&[("SP_SETTINGS_FILE", file.to_str().unwrap())]).await;
+        server
+            .state
+            .identity
+            .register_saml_sp(instance_id, &sp.entity_id, &sp.acs_url)
+            .await
+            .unwrap();
+        server
+            .state
+            .identity
+            .register_saml_sp(
+                other,
+                "https://other.example/system/saml/metadata",
+                "https://other.example/system/saml/acs",
+            )
+            .await
+            .unwrap();
+
+        // Only the instance's own token gets its settings; every refusal looks the same.
+        for (id, presented) in [
+            (instance_id, None),
+            (instance_id, Some("wrong")),
+            (instance_id, Some(other_token.as_str())),
+            (other, Some(token.as_str())),
+            (demo, Some(token.as_str())),
+            (999_999, Some(token.as_str())),
+        ] {
+            let refused = fetch_settings(&server, id, presented).await;
+            assert_eq!(
+                refused.status(),
+                StatusCode::UNAUTHORIZED,
+                "{id} {presented:?}"
+            );
+            assert_eq!(refused.headers()["www-authenticate"], "Bearer");
+            assert_eq!(
+                refused.text().await.unwrap(),
+                "Present the instance's settings token."
+            );
+        }
+        let fetched = fetch_settings(&server, instance_id, Some(&token)).await;
+        assert_eq!(fetched.status(), StatusCode::OK);
+        assert_eq!(fetched.headers()["cache-control"], "no-store");
+        let body: Value = fetched.json().await.unwrap();
+        assert_eq!(body[0]["action"], "organization.update");
+        let settings = body[0]["data"][0].clone();
+        assert_eq!(settings["id"], 1);
+        assert_eq!(settings["saml_enabled"], true);
+        let again: Value = fetch_settings(&server, instance_id, Some(&token))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(again, body, "the service provider keeps its key");
+        let key = settings["saml_private_key"].as_str().unwrap();
+        assert!(key.starts_with("-----BEGIN PRIVATE KEY-----"));
+        let others: Value = fetch_settings(&server, other, Some(&other_token))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_ne!(
+            others[0]["data"][0]["saml_private_key"].as_str(),
+            Some(key),
+            "each instance's service provider has its own key"
+        );
+        std::fs::write(&file, settings.to_string()).unwrap();
+
+        // samlify reads the service provider Plenum described, with a key that fits it.
+        let seen: Value = reqwest::get(format!("{}/sp", sp.base))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(seen["entityID"], sp.entity_id);
+        assert_eq!(seen["acs"], sp.acs_url);
+        assert_eq!(seen["authnRequestsSigned"], false);
+        assert_eq!(seen["wantAssertionsSigned"], false);
+        assert_eq!(seen["keyMatchesCertificate"], true);
+        let idp: Value = reqwest::get(format!("{}/idp", sp.base))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            idp["entityID"],
+            format!("{}/saml/{instance_id}/metadata", server.base)
+        );
+
+        // A granted delegate signs in; samlify accepts, and the mapping gives OpenSlides'
+        // fields.
+        let delegate_email = email("delegate");
+        let delegate = server.client();
+        delegate.sign_up(&delegate_email, PASSWORD).await;
+        let today = Utc::now().date_naive();
+        server
+            .grant(
+                instance_id,
+                [delegate_email.as_str(), "Rosa", "Lux", "participant"],
+                today,
+                today,
+            )
+            .await;
+        let (action, fields) = answer(&delegate, &sp.login_location().await).await;
+        let (status, body) = sp.post(&action, &fields).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let accepted: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            accepted["checks"],
+            serde_json::json!({"inResponseToKnown": true, "destinationMatches": true, "audienceMatches": true})
+        );
+        assert_eq!(
+            accepted["mapped"],
+            serde_json::json!({
+                "saml_id": delegate_email,
+                "first_name": "Rosa",
+                "last_name": "Lux",
+                "email": delegate_email,
+            })
         );
     }
 }

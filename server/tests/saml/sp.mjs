@@ -14,6 +14,11 @@
 //   SP_ENTITY_ID         default http://127.0.0.1:<port>/system/saml/metadata
 //   SP_ACS_URL           default http://127.0.0.1:<port>/system/saml/acs
 //   WANT_ASSERTIONS_SIGNED  "true" (default, like OpenSlides' example metadata) or "false"
+//   SP_SETTINGS_FILE     instead of the three above: a JSON file with OpenSlides' SAML
+//                        organisation settings (saml_metadata_idp, saml_metadata_sp,
+//                        saml_private_key, saml_attr_mapping), read for every request; the
+//                        SP and IdP are then built exactly as OpenSlides' auth service
+//                        builds them, and the ACS answer adds the attributes as mapped
 //   STRICT=1             also reject (400) when InResponseTo / Destination / Audience do not
 //                        match; samlify itself (and so OpenSlides) does not check these, the
 //                        answer's "checks" says how they came out either way.
@@ -26,9 +31,12 @@
 //   POST /system/saml/acs      200 JSON {nameID, attributes, ...} or 400 text with samlify's error
 //   GET  /metadata             the SP metadata (also /system/saml/metadata)
 //   GET  /idp                  the IdP metadata as samlify reads it (JSON)
+//   GET  /sp                   the SP as samlify reads it, and whether its private key
+//                              belongs to its certificate (JSON; SP_SETTINGS_FILE only)
 //   GET  /                     200 "samlify SP harness"
 import http from 'node:http';
 import fs from 'node:fs';
+import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -52,7 +60,23 @@ function spMetadataXml(entityId, acsUrl) {
 </EntityDescriptor>`;
 }
 
+// OpenSlides' settings, when SP_SETTINGS_FILE names them (read for every request).
+function settings() {
+  return process.env.SP_SETTINGS_FILE
+    ? JSON.parse(fs.readFileSync(process.env.SP_SETTINGS_FILE, 'utf8'))
+    : null;
+}
+
+// As openslides-auth-service's saml-service.ts builds its service provider.
+function loadSp() {
+  const s = settings();
+  if (!s) return sp;
+  return samlify.ServiceProvider({ metadata: s.saml_metadata_sp, privateKey: s.saml_private_key, allowCreate: false });
+}
+
 async function loadIdp() {
+  const s = settings();
+  if (s) return samlify.IdentityProvider({ metadata: s.saml_metadata_idp });
   let xml;
   if (process.env.IDP_METADATA_URL) {
     const r = await fetch(process.env.IDP_METADATA_URL);
@@ -88,7 +112,22 @@ const server = http.createServer(async (req, res) => {
   const url = new URL(req.url, base);
   try {
     if (req.method === 'GET' && (url.pathname === '/metadata' || url.pathname === '/system/saml/metadata')) {
-      return send(res, 200, sp.getMetadata(), 'text/xml');
+      return send(res, 200, loadSp().getMetadata(), 'text/xml');
+    }
+    if (req.method === 'GET' && url.pathname === '/sp') {
+      const s = settings();
+      if (!s) return send(res, 404, 'no SP_SETTINGS_FILE\n');
+      const meta = loadSp().entityMeta;
+      const cert = new crypto.X509Certificate(
+        `-----BEGIN CERTIFICATE-----\n${meta.getX509Certificate('signing')}\n-----END CERTIFICATE-----\n`);
+      const fromKey = crypto.createPublicKey(crypto.createPrivateKey(s.saml_private_key));
+      return send(res, 200, JSON.stringify({
+        entityID: meta.getEntityID(),
+        acs: meta.getAssertionConsumerService('post'),
+        authnRequestsSigned: meta.isAuthnRequestSigned(),
+        wantAssertionsSigned: meta.isWantAssertionsSigned(),
+        keyMatchesCertificate: cert.publicKey.equals(fromKey),
+      }), 'application/json');
     }
     if (req.method === 'GET' && url.pathname === '/idp') {
       const meta = (await loadIdp()).entityMeta;
@@ -103,7 +142,7 @@ const server = http.createServer(async (req, res) => {
     }
     if (req.method === 'GET' && url.pathname === '/login') {
       const idp = await loadIdp();
-      const { id, context } = sp.createLoginRequest(idp, 'redirect');
+      const { id, context } = loadSp().createLoginRequest(idp, 'redirect');
       issuedRequestIds.add(id);
       return send(res, 302, `Redirect to ${context}\n`, 'text/plain', { Location: context, 'X-AuthnRequest-ID': id });
     }
@@ -113,17 +152,18 @@ const server = http.createServer(async (req, res) => {
       const idp = await loadIdp();
       let result;
       try {
-        result = await sp.parseLoginResponse(idp, 'post', { body });
+        result = await loadSp().parseLoginResponse(idp, 'post', { body });
       } catch (e) {
         const msg = e && e.message ? e.message : String(e);
         console.error(`[sp] REJECTED: ${msg}`);
         return send(res, 400, `samlify rejected the response: ${msg}\n`);
       }
       const ex = result.extract;
+      const spMeta = loadSp().entityMeta;
       const checks = {
         inResponseToKnown: issuedRequestIds.has(ex.response?.inResponseTo),
-        destinationMatches: ex.response?.destination === spAcsUrl,
-        audienceMatches: ex.audience === spEntityId,
+        destinationMatches: ex.response?.destination === spMeta.getAssertionConsumerService('post'),
+        audienceMatches: ex.audience === spMeta.getEntityID(),
       };
       if (STRICT && Object.values(checks).includes(false)) {
         return send(res, 400, `strict checks failed: ${JSON.stringify(checks)}\n`);
@@ -140,6 +180,13 @@ const server = http.createServer(async (req, res) => {
         relayState: body.RelayState ?? null,
         checks,
       };
+      const s = settings();
+      if (s) {
+        // As the auth service passes them to user.save_saml_account: OpenSlides field ->
+        // the value of the attribute the mapping names.
+        out.mapped = Object.fromEntries(
+          Object.entries(s.saml_attr_mapping).map(([field, attr]) => [field, ex.attributes?.[attr] ?? null]));
+      }
       return send(res, 200, JSON.stringify(out, null, 2) + '\n', 'application/json');
     }
     if (req.method === 'GET' && url.pathname === '/') return send(res, 200, 'samlify SP harness\n');

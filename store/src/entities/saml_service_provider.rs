@@ -13,6 +13,16 @@ pub struct Model {
     /// The assertion consumer service URL (HTTP-POST binding).
     pub acs_url: String,
     pub created_at: ChronoDateTimeUtc,
+    /// The service provider's own private key, sealed (made on first use).
+    pub sp_key_ciphertext: Option<Vec<u8>>,
+    /// The nonce it was sealed with.
+    pub sp_key_nonce: Option<Vec<u8>>,
+    /// Its self-signed certificate (PEM).
+    pub sp_certificate_pem: Option<String>,
+    /// The digest of the settings last written into the instance.
+    pub configured_digest: Option<String>,
+    /// When writing them last failed.
+    pub configure_failed_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,5 +14,5 @@ pub use access::{AccessRecord, GrantOutcome};
 pub use clients::{ClientRecord, NewClient};
 pub use codes::{CodeRecord, NewCode, Redeemed};
 pub use keys::SigningKeyRecord;
-pub use saml::{SamlIdpKeyRecord, SamlServiceProviderRecord};
+pub use saml::{SamlIdpKeyRecord, SamlServiceProviderRecord, SamlSpKeyRecord};
 pub use tokens::{NewToken, Rotated, TokenKind, TokenRecord};

@@ -4,8 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use domain::validation::Invalid;
+use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{EntityTrait, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::crypto::{Binding, Sealed, SecretKey, SecretValue, open, seal};
 use crate::entities::{instance, saml_idp_key, saml_service_provider};
@@ -36,6 +37,20 @@ pub struct SamlServiceProviderRecord {
     pub acs_url: String,
     /// When it was first registered.
     pub created_at: DateTime<Utc>,
+    /// The digest of the settings last written into the instance.
+    pub configured_digest: Option<String>,
+    /// When writing them last failed.
+    pub configure_failed_at: Option<DateTime<Utc>>,
+}
+
+/// A service provider's own key: what OpenSlides calls `saml_private_key`, with the
+/// certificate its metadata publishes.
+#[derive(Debug, Clone)]
+pub struct SamlSpKeyRecord {
+    /// The private key (PEM). Never logged.
+    pub private_pem: SecretValue,
+    /// Its self-signed certificate (PEM).
+    pub certificate_pem: String,
 }
 
 impl From<saml_service_provider::Model> for SamlServiceProviderRecord {
@@ -45,12 +60,18 @@ impl From<saml_service_provider::Model> for SamlServiceProviderRecord {
             entity_id: m.entity_id,
             acs_url: m.acs_url,
             created_at: m.created_at,
+            configured_digest: m.configured_digest,
+            configure_failed_at: m.configure_failed_at,
         }
     }
 }
 
 fn binding(id: &str) -> Binding {
     Binding::identity("saml-idp-key", id)
+}
+
+fn sp_binding(instance_id: i64) -> Binding {
+    Binding::identity("saml-sp-key", &instance_id.to_string())
 }
 
 impl Db {
@@ -131,6 +152,7 @@ impl Db {
             entity_id: Set(entity_id.to_owned()),
             acs_url: Set(acs_url.to_owned()),
             created_at: Set(Utc::now()),
+            ..Default::default()
         };
         saml_service_provider::Entity::insert(row)
             .on_conflict(
@@ -175,6 +197,96 @@ impl Db {
             .exec(self.connection())
             .await?;
         if removed.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+    /// The own key of instance `instance_id`'s service provider, decrypted with `key`; None
+    /// before it is made. NotFound when the instance has no service provider.
+    pub async fn saml_sp_key(
+        &self,
+        instance_id: i64,
+        key: &SecretKey,
+    ) -> Result<Option<SamlSpKeyRecord>, StoreError> {
+        let row = saml_service_provider::Entity::find_by_id(instance_id)
+            .one(self.connection())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let (Some(ciphertext), Some(nonce), Some(certificate_pem)) = (
+            row.sp_key_ciphertext,
+            row.sp_key_nonce,
+            row.sp_certificate_pem,
+        ) else {
+            return Ok(None);
+        };
+        let private_pem = open(key, &sp_binding(instance_id), &Sealed { ciphertext, nonce })?;
+        Ok(Some(SamlSpKeyRecord {
+            private_pem,
+            certificate_pem,
+        }))
+    }
+
+    /// Stores `private_pem` and `certificate_pem` as the service provider's own key unless it
+    /// has one already (the first one stored wins); returns the key it has.
+    pub async fn keep_saml_sp_key(
+        &self,
+        instance_id: i64,
+        private_pem: &SecretValue,
+        certificate_pem: &str,
+        key: &SecretKey,
+    ) -> Result<SamlSpKeyRecord, StoreError> {
+        let sealed = seal(key, &sp_binding(instance_id), private_pem)?;
+        saml_service_provider::Entity::update_many()
+            .col_expr(
+                saml_service_provider::Column::SpKeyCiphertext,
+                Expr::value(sealed.ciphertext),
+            )
+            .col_expr(
+                saml_service_provider::Column::SpKeyNonce,
+                Expr::value(sealed.nonce),
+            )
+            .col_expr(
+                saml_service_provider::Column::SpCertificatePem,
+                Expr::value(certificate_pem.to_owned()),
+            )
+            .filter(saml_service_provider::Column::InstanceId.eq(instance_id))
+            .filter(saml_service_provider::Column::SpKeyCiphertext.is_null())
+            .exec(self.connection())
+            .await?;
+        self.saml_sp_key(instance_id, key)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Records how writing the settings into instance `instance_id` went: `Ok(digest)` when
+    /// the settings with `digest` were written (clearing a failure), `Err(at)` when it failed
+    /// at `at`.
+    pub async fn record_saml_configuration(
+        &self,
+        instance_id: i64,
+        outcome: Result<&str, DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let update = saml_service_provider::Entity::update_many();
+        let update = match outcome {
+            Ok(digest) => update
+                .col_expr(
+                    saml_service_provider::Column::ConfiguredDigest,
+                    Expr::value(digest.to_owned()),
+                )
+                .col_expr(
+                    saml_service_provider::Column::ConfigureFailedAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                ),
+            Err(at) => update.col_expr(
+                saml_service_provider::Column::ConfigureFailedAt,
+                Expr::value(at),
+            ),
+        };
+        let result = update
+            .filter(saml_service_provider::Column::InstanceId.eq(instance_id))
+            .exec(self.connection())
+            .await?;
+        if result.rows_affected == 0 {
             return Err(StoreError::NotFound);
         }
         Ok(())

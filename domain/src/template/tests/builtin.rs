@@ -2,7 +2,8 @@
 
 use super::context;
 use crate::template::{
-    EndpointMode, NetworkRef, SecretGeneration, TemplateError, builtin, builtin_names, render,
+    EndpointMode, NetworkRef, SecretGeneration, SsoDeclaration, TemplateError, builtin,
+    builtin_names, render,
 };
 
 #[test]
@@ -39,7 +40,9 @@ fn demo_template() {
         template.initial_admin().map(|a| a.password_secret.as_str()),
         Some("admin_password")
     );
-    let sso = template.sso().unwrap();
+    let Some(SsoDeclaration::Oidc(sso)) = template.sso() else {
+        panic!("the demo is an OpenID Connect relying party")
+    };
     assert_eq!(sso.redirect_paths, ["/oidc/callback"]);
     assert_eq!(sso.post_logout_paths, ["/"]);
     assert_eq!(sso.client_secret, "oidc_client_secret");
@@ -161,6 +164,10 @@ fn openslides_template() {
                 "postgres_password",
                 SecretGeneration::Alphanumeric { length: 40 }
             ),
+            (
+                "saml_settings_token",
+                SecretGeneration::Alphanumeric { length: 48 }
+            ),
             ("superadmin", SecretGeneration::Password { length: 20 }),
         ]
     );
@@ -170,6 +177,17 @@ fn openslides_template() {
             .map(|a| (a.username.as_str(), a.password_secret.as_str())),
         Some(("superadmin", "superadmin"))
     );
+    // People sign in through Plenum's SAML identity provider, at the auth service's paths.
+    let Some(SsoDeclaration::Saml(saml)) = template.sso() else {
+        panic!("OpenSlides 4 is a SAML service provider")
+    };
+    assert_eq!(
+        (saml.entity_path.as_str(), saml.acs_path.as_str()),
+        ("/system/saml/metadata", "/system/saml/acs")
+    );
+    assert_eq!(saml.settings_secret, "saml_settings_token");
+    assert_eq!(saml.configure.service, "backendManage");
+    assert_eq!(saml.configure.restart, ["auth"]);
 
     let mut ctx = context();
     ctx.replicas.insert("postgres".to_owned(), 2);

@@ -1,7 +1,7 @@
 //! Load-time errors name the template and the full key path.
 
 use super::MINIMAL;
-use crate::template::{Template, TemplateError};
+use crate::template::{SsoDeclaration, Template, TemplateError};
 
 /// Parses `text` as template "demo" and returns the error message.
 fn error(text: &str) -> String {
@@ -58,7 +58,9 @@ fn with_sso(sso: &str) -> String {
 fn the_sso_declaration_loads_and_is_checked() {
     let ok = "    protocol: oidc\n    redirect_paths: [/oidc/callback]\n    post_logout_paths: [/]\n    client_secret: oidc_secret\n";
     let template = Template::parse("demo", &with_sso(ok)).unwrap();
-    let sso = template.sso().unwrap();
+    let Some(SsoDeclaration::Oidc(sso)) = template.sso() else {
+        panic!("an OpenID Connect declaration")
+    };
     assert_eq!(sso.redirect_paths, ["/oidc/callback"]);
     assert_eq!(sso.client_secret, "oidc_secret");
     assert!(Template::parse("demo", MINIMAL).unwrap().sso().is_none());
@@ -506,4 +508,60 @@ fn malformed_values_are_reported() {
         Template::parse("demo", "services: [unclosed"),
         Err(TemplateError::Syntax { .. })
     ));
+}
+
+#[test]
+fn the_saml_declaration_loads_and_is_checked() {
+    let sso = |configure: &str| {
+        format!(
+            "    protocol: saml\n    entity_path: /system/saml/metadata\n    acs_path: /system/saml/acs\n    settings_secret: oidc_secret\n    configure:\n{configure}"
+        )
+    };
+    let ok = sso("      service: web\n      command: [sh, -c, write]\n      restart: [web]\n");
+    let template = Template::parse("demo", &with_sso(&ok)).unwrap();
+    let Some(SsoDeclaration::Saml(saml)) = template.sso() else {
+        panic!("a SAML declaration")
+    };
+    assert_eq!(saml.acs_path, "/system/saml/acs");
+    assert_eq!(saml.configure.restart, ["web"]);
+    assert_eq!(template.sso().unwrap().shared_secret(), "oidc_secret");
+    for (text, path) in [
+        (
+            sso("      service: nope\n      command: [sh]\n"),
+            "x-plenum.sso.configure.service",
+        ),
+        (
+            sso("      service: web\n      command: [sh]\n      restart: [auth]\n"),
+            "x-plenum.sso.configure.restart",
+        ),
+        (
+            sso("      service: web\n      command: []\n"),
+            "x-plenum.sso.configure.command",
+        ),
+        (
+            sso("      service: web\n      command: [\"{{ slug }}\"]\n"),
+            "x-plenum.sso.configure.command",
+        ),
+        (
+            ok.replace(
+                "acs_path: /system/saml/acs",
+                "acs_path: https://evil.example/acs",
+            ),
+            "x-plenum.sso.acs_path",
+        ),
+        (
+            ok.replace("settings_secret: oidc_secret", "settings_secret: missing"),
+            "x-plenum.sso.settings_secret",
+        ),
+        (
+            ok.replace(
+                "    configure:\n",
+                "    redirect_paths: [/cb]\n    configure:\n",
+            ),
+            "redirect_paths",
+        ),
+    ] {
+        let message = error(&with_sso(&text));
+        assert!(message.contains(path), "{path}: {message}");
+    }
 }

@@ -128,8 +128,9 @@ fn secrets(
         .collect()
 }
 
-fn check_sso(
+fn check_sso<T>(
     sso: &SsoDeclaration,
+    services: &BTreeMap<String, T>,
     secrets: &BTreeMap<String, RenderedSecret>,
 ) -> Result<(), Issue> {
     let path_ok = |p: &String| {
@@ -138,10 +139,7 @@ fn check_sso(
             && !p.contains(['{', '#', '?'])
             && !p.chars().any(|c| c.is_whitespace() || c.is_control())
     };
-    for (key, paths, min) in [
-        ("redirect_paths", &sso.redirect_paths, 1),
-        ("post_logout_paths", &sso.post_logout_paths, 0),
-    ] {
+    let check_paths = |key: &str, paths: &[String], min: usize| {
         if !(min..=10).contains(&paths.len()) {
             return Err(Issue::at(
                 format!("x-plenum.sso.{key}"),
@@ -154,14 +152,57 @@ fn check_sso(
                 format!("\"{bad}\" must be an absolute path such as /oidc/callback"),
             ));
         }
-    }
-    if !secrets.contains_key(&sso.client_secret) {
+        Ok(())
+    };
+    let secret_key = match sso {
+        SsoDeclaration::Oidc(oidc) => {
+            check_paths("redirect_paths", &oidc.redirect_paths, 1)?;
+            check_paths("post_logout_paths", &oidc.post_logout_paths, 0)?;
+            "client_secret"
+        }
+        SsoDeclaration::Saml(saml) => {
+            check_paths("entity_path", std::slice::from_ref(&saml.entity_path), 1)?;
+            check_paths("acs_path", std::slice::from_ref(&saml.acs_path), 1)?;
+            let step = &saml.configure;
+            for (key, service) in std::iter::once(("service", &step.service))
+                .chain(step.restart.iter().map(|s| ("restart", s)))
+            {
+                if !services.contains_key(service) {
+                    return Err(Issue::at(
+                        format!("x-plenum.sso.configure.{key}"),
+                        format!("service \"{service}\" is not defined under services"),
+                    ));
+                }
+            }
+            check_command("x-plenum.sso.configure.command", &step.command)?;
+            "settings_secret"
+        }
+    };
+    if !secrets.contains_key(sso.shared_secret()) {
         return Err(Issue::at(
-            "x-plenum.sso.client_secret",
+            format!("x-plenum.sso.{secret_key}"),
             format!(
                 "secret \"{}\" is not declared under the top-level secrets",
-                sso.client_secret
+                sso.shared_secret()
             ),
+        ));
+    }
+    Ok(())
+}
+
+/// A one-off job's command: a program first, and no placeholders (the job runs a rendered
+/// service's spec).
+fn check_command(path: &str, command: &[String]) -> Result<(), Issue> {
+    if command.first().is_none_or(|c| c.trim().is_empty()) {
+        return Err(Issue::at(
+            path,
+            "the command must be a non-empty list whose first element names a program",
+        ));
+    }
+    if command.iter().any(|c| c.contains("{{")) {
+        return Err(Issue::at(
+            path,
+            "placeholders are not substituted here (the job runs the service's rendered spec)",
         ));
     }
     Ok(())
@@ -227,21 +268,10 @@ fn check_plenum<T>(
                 format!("service \"{}\" is not defined under services", step.service),
             ));
         }
-        if step.command.first().is_none_or(|c| c.trim().is_empty()) {
-            return Err(Issue::at(
-                "x-plenum.upgrade.migrate.command",
-                "the command must be a non-empty list whose first element names a program",
-            ));
-        }
-        if step.command.iter().any(|c| c.contains("{{")) {
-            return Err(Issue::at(
-                "x-plenum.upgrade.migrate.command",
-                "placeholders are not substituted here (the job runs the service's rendered spec)",
-            ));
-        }
+        check_command("x-plenum.upgrade.migrate.command", &step.command)?;
     }
     if let Some(sso) = &plenum.sso {
-        check_sso(sso, secrets)?;
+        check_sso(sso, services, secrets)?;
     }
     for (service, rule) in &plenum.scaling {
         let path = format!("x-plenum.scaling.{service}");

@@ -1,32 +1,31 @@
 //! The instance's client at Plenum's OpenID Connect provider, kept like a Swarm object: a
-//! template that declares `x-plenum.sso` gets a client while the instance exists (running or
-//! stopped), with redirect URIs under its public URL and the template's generated secret as
-//! its secret; a removed or erased instance loses it.
+//! template that declares `x-plenum.sso` with `protocol: oidc` gets a client while the
+//! instance exists (running or stopped), with redirect URIs under its public URL and the
+//! template's generated secret as its secret; a removed or erased instance loses it.
 
 use std::collections::BTreeMap;
 
 use domain::identity::instance_client_id;
-use domain::instance::{EventKind, Lifecycle};
-use domain::template::Template;
+use domain::instance::Lifecycle;
+use domain::template::OidcDeclaration;
 use store::{ClientRecord, InstanceRecord, NewClient, SecretValue, StoreError};
 
-use super::{Context, ReconcileError};
+use super::step;
+use crate::reconcile::{Context, ReconcileError};
 
 /// The client the instance should have, or None.
 fn wanted(
     ctx: &Context,
     record: &InstanceRecord,
-    template: &Template,
+    sso: Option<&OidcDeclaration>,
     values: &BTreeMap<String, SecretValue>,
 ) -> Option<NewClient> {
-    let sso = template.sso()?;
+    let sso = sso?;
     if !matches!(record.lifecycle, Lifecycle::Running | Lifecycle::Stopped) {
         return None;
     }
     let secret = values.get(&sso.client_secret)?.clone();
-    let public = ctx
-        .settings
-        .public_url(&format!("{}.{}", record.slug, ctx.settings.base_domain));
+    let public = super::public_url(ctx, record);
     let under = |paths: &[String]| paths.iter().map(|p| format!("{public}{p}")).collect();
     Some(NewClient {
         client_id: instance_client_id(record.id),
@@ -50,7 +49,7 @@ fn same(existing: &ClientRecord, wanted: &NewClient) -> bool {
 pub async fn converge(
     ctx: &Context,
     record: &InstanceRecord,
-    template: &Template,
+    sso: Option<&OidcDeclaration>,
     values: &BTreeMap<String, SecretValue>,
 ) -> Result<(), ReconcileError> {
     let client_id = instance_client_id(record.id);
@@ -59,7 +58,7 @@ pub async fn converge(
         Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    let wanted = wanted(ctx, record, template, values);
+    let wanted = wanted(ctx, record, sso, values);
     if let (Some(existing), Some(wanted)) = (&existing, &wanted)
         && same(existing, wanted)
         && ctx.db.client_secret(&client_id, &ctx.key).await?.as_ref() == wanted.secret.as_ref()
@@ -89,12 +88,5 @@ pub async fn converge(
         )
         .await?;
     }
-    Ok(())
-}
-
-async fn step(ctx: &Context, id: i64, message: &str) -> Result<(), ReconcileError> {
-    ctx.db
-        .add_instance_event(id, None, EventKind::Step, message)
-        .await?;
     Ok(())
 }
