@@ -62,6 +62,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Loads `path` as a new page (for paths Plenum serves outside the app's routes).
+pub(crate) fn go_to(path: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        if let Err(e) = window().location().set_href(path) {
+            leptos::logging::error!("could not open {path}: {e:?}");
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
 /// The app: navigation and the routed pages.
 #[component]
 pub fn App() -> impl IntoView {

@@ -1,7 +1,7 @@
-//! What Plenum keeps per SAML service provider to configure the instance itself: the
-//! service provider's own key (sealed like every secret) with its self-signed certificate,
-//! the digest of the settings last written into the instance, and when writing them last
-//! failed (for the retry back-off).
+//! What Plenum keeps per SAML service provider to configure the instance itself and to
+//! sign people out of it: its single logout URL, its own key (sealed like every secret) with
+//! its self-signed certificate, the digest of the settings last written into the instance,
+//! and when writing them last failed (for the retry back-off).
 
 use sea_orm_migration::prelude::*;
 
@@ -11,6 +11,7 @@ pub struct Migration;
 #[derive(DeriveIden)]
 enum SamlServiceProviders {
     Table,
+    SloUrl,
     SpKeyCiphertext,
     SpKeyNonce,
     SpCertificatePem,
@@ -23,6 +24,10 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         // One column per statement: SQLite adds a single column per ALTER TABLE.
         let columns = [
+            ColumnDef::new(SamlServiceProviders::SloUrl)
+                .string_len(2048)
+                .null()
+                .to_owned(),
             ColumnDef::new(SamlServiceProviders::SpKeyCiphertext)
                 .binary()
                 .null()

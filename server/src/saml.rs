@@ -1,12 +1,15 @@
 //! The SAML 2.0 identity provider's HTTP endpoints: an instance's metadata, its single
-//! sign-on endpoint (HTTP-Redirect binding in, HTTP-POST binding out), and the settings its
-//! configuration job fetches (for the bearer of the instance's settings secret). Each
-//! handler translates the request for [`identity::Provider`] and its answer back; the
-//! protocol lives in `identity::saml`.
+//! sign-on endpoint (HTTP-Redirect binding in, HTTP-POST binding out), the settings its
+//! configuration job fetches (for the bearer of the instance's settings secret), and single
+//! logout after signing out of Plenum (`/saml/logout` posts a signed LogoutRequest to each
+//! service provider signed in to in that session, one after the other; each sends the
+//! browser back to `/saml/{instance}/slo`). Each handler translates the request for
+//! [`identity::Provider`] and its answer back; the protocol lives in `identity::saml`.
 //!
-//! All three endpoints are GETs, so the CSRF guard does not concern them. The response leaves
+//! All endpoints are GETs, so the CSRF guard does not concern them. The response leaves
 //! through a page whose form the browser posts to the service provider's registered ACS URL.
 
+use app::server::context::{SAML_LOGOUT_KEY, SAML_LOGOUT_PATH, SAML_SESSIONS_KEY};
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -27,6 +30,8 @@ pub const METADATA_ROUTE: &str = "/saml/{instance_id}/metadata";
 pub const SSO_ROUTE: &str = "/saml/{instance_id}/sso";
 /// The route of an instance's settings (see [`domain::identity::saml_settings_path`]).
 pub const SETTINGS_ROUTE: &str = "/saml/{instance_id}/openslides-settings";
+/// The route where service providers' LogoutResponses arrive.
+pub const SLO_ROUTE: &str = "/saml/{instance_id}/slo";
 
 /// The identity provider's routes.
 pub fn router() -> Router<ServerState> {
@@ -34,6 +39,74 @@ pub fn router() -> Router<ServerState> {
         .route(METADATA_ROUTE, get(metadata))
         .route(SSO_ROUTE, get(sso))
         .route(SETTINGS_ROUTE, get(settings))
+        .route(SLO_ROUTE, get(slo))
+        .route(SAML_LOGOUT_PATH, get(logout))
+}
+
+/// Remembers that the person signed in at instance `instance_id` as `name_id`.
+async fn remember(session: &Session, instance_id: i64, name_id: String) {
+    let mut list: Vec<(i64, String)> = session
+        .get(SAML_SESSIONS_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    if !list
+        .iter()
+        .any(|(id, n)| *id == instance_id && *n == name_id)
+    {
+        list.push((instance_id, name_id));
+        if let Err(e) = session.insert(SAML_SESSIONS_KEY, list).await {
+            tracing::warn!(error = %e, "SAML session not remembered");
+        }
+    }
+}
+
+/// After signing out of Plenum: signs the person out at the next SAML service provider
+/// still on the list (a signed LogoutRequest posted by the browser to its single logout
+/// service, which sends the browser back to [`slo`]); with none left, the login page.
+async fn logout(State(server): State<ServerState>, session: Session) -> Response {
+    loop {
+        let mut list: Vec<(i64, String)> = session
+            .get(SAML_LOGOUT_KEY)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        if list.is_empty() {
+            // The list may be gone already; removing nothing is fine.
+            let _ = session.remove::<Vec<(i64, String)>>(SAML_LOGOUT_KEY).await;
+            return Redirect::to("/login").into_response();
+        }
+        let (instance_id, name_id) = list.remove(0);
+        if let Err(e) = session.insert(SAML_LOGOUT_KEY, list).await {
+            tracing::error!(error = %e, "SAML logout list not kept");
+            return pages::failure();
+        }
+        match server
+            .app
+            .identity
+            .saml_logout_request(instance_id, &name_id, Utc::now())
+            .await
+        {
+            Ok(Some((slo_url, request_b64))) => {
+                return auto_post("Signing out", &slo_url, ("SAMLRequest", &request_b64), None);
+            }
+            // No single logout service (any more): on to the next.
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::error!(error = %e, instance_id, "SAML logout request failed");
+                continue;
+            }
+        }
+    }
+}
+
+/// A service provider's LogoutResponse: on to the next service provider, or the login page.
+/// (Its status is not checked: the person is signed out of Plenum either way, and nothing
+/// here depends on it.)
+async fn slo() -> Response {
+    Redirect::to(SAML_LOGOUT_PATH).into_response()
 }
 
 /// The one answer to every request for settings that is not granted (no such instance, no
@@ -213,7 +286,16 @@ async fn sso(
             acs_url,
             saml_response_b64,
             relay_state,
-        }) => post_form(&acs_url, &saml_response_b64, relay_state.as_deref()),
+            name_id,
+        }) => {
+            remember(&session, instance_id, name_id).await;
+            auto_post(
+                "Signing in",
+                &acs_url,
+                ("SAMLResponse", &saml_response_b64),
+                relay_state.as_deref(),
+            )
+        }
         Ok(SamlOutcome::Login) => {
             // Back to the same request after signing in, as a GET of Plenum's own path.
             let query = url::form_urlencoded::Serializer::new(String::new())
@@ -238,7 +320,14 @@ async fn sso(
 
 /// The page that hands the response to the service provider: a form posted by script at
 /// once, or by the person when scripts are off.
-fn post_form(acs_url: &str, saml_response_b64: &str, relay_state: Option<&str>) -> Response {
+/// A page whose form the browser posts at once to `action` with the SAML message `field`
+/// (HTTP-POST binding), and `RelayState` when given.
+fn auto_post(
+    title: &str,
+    action: &str,
+    (name, value): (&str, &str),
+    relay_state: Option<&str>,
+) -> Response {
     let relay = relay_state
         .map(|r| {
             format!(
@@ -249,16 +338,17 @@ fn post_form(acs_url: &str, saml_response_b64: &str, relay_state: Option<&str>) 
         .unwrap_or_default();
     pages::page(
         StatusCode::OK,
-        "Signing in",
+        title,
         "saml-post",
         &format!(
             "<form method=\"post\" action=\"{action}\" id=\"saml-form\">\
-             <input type=\"hidden\" name=\"SAMLResponse\" value=\"{response}\">{relay}\
+             <input type=\"hidden\" name=\"{name}\" value=\"{value}\">{relay}\
              <noscript><p>Scripts are off in this browser: continue by hand.</p>\
              <button type=\"submit\">Continue</button></noscript></form>\
              <script>document.getElementById(\"saml-form\").submit();</script>",
-            action = escape(acs_url),
-            response = escape(saml_response_b64),
+            action = escape(action),
+            name = escape(name),
+            value = escape(value),
         ),
     )
 }

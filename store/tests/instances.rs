@@ -443,6 +443,7 @@ async fn a_service_provider_keeps_its_first_key_and_its_configuration_record() {
             instance.id,
             "https://saml.example/system/saml/metadata",
             "https://saml.example/system/saml/acs",
+            None,
         )
         .await
         .unwrap();
@@ -482,6 +483,7 @@ async fn a_service_provider_keeps_its_first_key_and_its_configuration_record() {
         instance.id,
         "https://renamed.example/system/saml/metadata",
         "https://renamed.example/system/saml/acs",
+        Some("https://renamed.example/system/saml/idplogout"),
     )
     .await
     .unwrap();

@@ -99,17 +99,34 @@ pub async fn accept_invitation(token: String, password: String) -> Result<(), Ap
 }
 
 /// Signs out: the session is destroyed on the server, not only forgotten by the browser.
+/// When the person signed in to SAML service providers in it, a fresh session keeps only
+/// that list, and the answer is the path that signs them out there (a page Plenum serves
+/// outside the app, to load rather than route to).
 #[server(name = LogOut, prefix = "/api", endpoint = "auth/logout")]
-pub async fn log_out() -> Result<(), AppError> {
+pub async fn log_out() -> Result<Option<String>, AppError> {
+    use crate::server::context::{SAML_LOGOUT_KEY, SAML_LOGOUT_PATH, SAML_SESSIONS_KEY, internal};
     respond(
         async {
             let session = crate::server::session_store().await?;
-            session
-                .flush()
+            let saml: Vec<(i64, String)> = session
+                .get(SAML_SESSIONS_KEY)
                 .await
-                .map_err(crate::server::context::internal)?;
-            leptos_axum::redirect("/login");
-            Ok(())
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            session.flush().await.map_err(internal)?;
+            if saml.is_empty() {
+                leptos_axum::redirect("/login");
+                return Ok(None);
+            }
+            session
+                .insert(SAML_LOGOUT_KEY, saml)
+                .await
+                .map_err(internal)?;
+            if crate::server::context::is_plain_form_post().await {
+                leptos_axum::redirect(SAML_LOGOUT_PATH);
+            }
+            Ok(Some(SAML_LOGOUT_PATH.to_owned()))
         }
         .await,
     )

@@ -9,6 +9,12 @@ use leptos_router::components::A;
 pub fn Nav() -> impl IntoView {
     let UserResource(user) = expect_context::<UserResource>();
     let logout = expect_context::<AuthActions>().log_out;
+    // Signed in to SAML service providers: Plenum's page signs them out there (load it).
+    Effect::new(move || {
+        if let Some(Ok(Some(path))) = logout.value().get() {
+            crate::go_to(&path);
+        }
+    });
     view! {
         <header class="topbar">
             <nav aria-label="Main">

@@ -17,7 +17,7 @@ pub fn LogInPage() -> impl IntoView {
     // That path is served by Plenum outside the app's pages: load it, do not route to it.
     Effect::new(move || {
         if let Some(Ok(Some(next))) = action.value().get() {
-            go_to(&next);
+            crate::go_to(&next);
         }
     });
     view! {
@@ -39,18 +39,6 @@ pub fn LogInPage() -> impl IntoView {
             <p>"New here? " <A href="/signup">"Create an account"</A></p>
         </section>
     }
-}
-
-/// Loads `path` as a new page.
-fn go_to(path: &str) {
-    #[cfg(feature = "hydrate")]
-    {
-        if let Err(e) = window().location().set_href(path) {
-            leptos::logging::error!("could not open {path}: {e:?}");
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = path;
 }
 
 /// Buttons for the platform's upstream providers (full page loads: Plenum serves them).

@@ -14,6 +14,18 @@ pub const USER_ID_KEY: &str = "user_id";
 /// tokens.
 pub const AUTH_TIME_KEY: &str = "auth_time";
 
+/// The session key listing the SAML service providers the person signed in to in this
+/// session: `(instance id, NameID)` pairs, to sign them out there when they sign out.
+pub const SAML_SESSIONS_KEY: &str = "saml_sessions";
+
+/// After signing out: the session key listing the SAML service providers still to be told
+/// (same pairs), worked off by `/saml/logout`.
+pub const SAML_LOGOUT_KEY: &str = "saml_logout";
+
+/// The path that signs a person out at the SAML service providers of [`SAML_LOGOUT_KEY`],
+/// one after the other, and ends on the login page.
+pub const SAML_LOGOUT_PATH: &str = "/saml/logout";
+
 /// Signs `user_id` in on `session`: a new session id first (no fixation), then the user and
 /// the time of the sign-in.
 pub async fn start_session(session: &Session, user_id: i64) -> Result<(), AppError> {

@@ -27,6 +27,7 @@
 //!   #   protocol: saml
 //!   #   entity_path: /system/saml/metadata  # its entity id, under {{ public_url }}
 //!   #   acs_path: /system/saml/acs          # its assertion consumer service (HTTP-POST)
+//!   #   logout_path: /system/saml/idplogout # optional: its single logout service (HTTP-POST)
 //!   #   settings_secret: saml_settings_token  # presented to Plenum to fetch the settings
 //!   #   configure:                # a one-off job, once the instance runs and when they change
 //!   #     service: backendManage  # whose spec it reuses
@@ -106,6 +107,10 @@ pub struct SamlDeclaration {
     pub entity_path: String,
     /// The path of its assertion consumer service (HTTP-POST binding).
     pub acs_path: String,
+    /// The path of its single logout service (HTTP-POST binding), where Plenum sends the
+    /// browser with a LogoutRequest when the person signs out of Plenum.
+    #[serde(default)]
+    pub logout_path: Option<String>,
     /// The top-level secret the configuration job presents to fetch the settings from
     /// Plenum (`Authorization: Bearer`).
     pub settings_secret: String,

@@ -5,7 +5,7 @@
 
 use super::xml::{attr, text};
 use super::{
-    BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, NAMEID_PERSISTENT, NS_DSIG, NS_METADATA, NS_PROTOCOL,
+    BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, NAMEID_EMAIL, NS_DSIG, NS_METADATA, NS_PROTOCOL,
 };
 
 /// The media type of SAML metadata (SAML Metadata 2.0, appendix).
@@ -18,6 +18,8 @@ pub struct IdpDescription<'a> {
     pub entity_id: &'a str,
     /// The single sign-on URL (HTTP-Redirect binding).
     pub sso_url: &'a str,
+    /// The single logout URL where LogoutResponses arrive (HTTP-Redirect binding).
+    pub slo_url: &'a str,
     /// The signing certificate, base64 of its DER (exactly as in the responses' KeyInfo).
     pub certificate_b64: &'a str,
 }
@@ -32,6 +34,7 @@ pub fn idp_metadata(idp: &IdpDescription<'_>) -> String {
             "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data>",
             "<ds:X509Certificate>{certificate}</ds:X509Certificate>",
             "</ds:X509Data></ds:KeyInfo></md:KeyDescriptor>",
+            "<md:SingleLogoutService Binding=\"{redirect}\" Location=\"{slo_url}\"/>",
             "<md:NameIDFormat>{name_id_format}</md:NameIDFormat>",
             "<md:SingleSignOnService Binding=\"{redirect}\" Location=\"{sso_url}\"/>",
             "</md:IDPSSODescriptor></md:EntityDescriptor>\n"
@@ -41,9 +44,10 @@ pub fn idp_metadata(idp: &IdpDescription<'_>) -> String {
         protocol = NS_PROTOCOL,
         entity_id = attr(idp.entity_id),
         certificate = text(idp.certificate_b64),
-        name_id_format = NAMEID_PERSISTENT,
+        name_id_format = NAMEID_EMAIL,
         redirect = BINDING_HTTP_REDIRECT,
         sso_url = attr(idp.sso_url),
+        slo_url = attr(idp.slo_url),
     )
 }
 
@@ -54,6 +58,8 @@ pub struct SpDescription<'a> {
     pub entity_id: &'a str,
     /// Its assertion consumer service (HTTP-POST binding).
     pub acs_url: &'a str,
+    /// Its single logout service (HTTP-POST binding), if it has one.
+    pub slo_url: Option<&'a str>,
     /// Its own certificate, base64 of the DER.
     pub certificate_b64: &'a str,
 }
@@ -69,6 +75,7 @@ pub fn sp_metadata(sp: &SpDescription<'_>) -> String {
             "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data>",
             "<ds:X509Certificate>{certificate}</ds:X509Certificate>",
             "</ds:X509Data></ds:KeyInfo></md:KeyDescriptor>",
+            "{slo}",
             "<md:NameIDFormat>{name_id_format}</md:NameIDFormat>",
             "<md:AssertionConsumerService index=\"0\" isDefault=\"true\" Binding=\"{post}\" Location=\"{acs_url}\"/>",
             "</md:SPSSODescriptor></md:EntityDescriptor>\n"
@@ -78,9 +85,16 @@ pub fn sp_metadata(sp: &SpDescription<'_>) -> String {
         protocol = NS_PROTOCOL,
         entity_id = attr(sp.entity_id),
         certificate = text(sp.certificate_b64),
-        name_id_format = NAMEID_PERSISTENT,
+        name_id_format = NAMEID_EMAIL,
         post = BINDING_HTTP_POST,
         acs_url = attr(sp.acs_url),
+        slo = sp
+            .slo_url
+            .map(|url| format!(
+                "<md:SingleLogoutService Binding=\"{BINDING_HTTP_POST}\" Location=\"{}\"/>",
+                attr(url)
+            ))
+            .unwrap_or_default(),
     )
 }
 
@@ -94,6 +108,7 @@ mod tests {
         let xml = sp_metadata(&SpDescription {
             entity_id: "https://a.example/system/saml/metadata",
             acs_url: "https://a.example/system/saml/acs?x=1&y=2",
+            slo_url: Some("https://a.example/system/saml/idplogout"),
             certificate_b64: "MIIC",
         });
         let doc = roxmltree::Document::parse(&xml).unwrap();
@@ -120,6 +135,17 @@ mod tests {
             .find(|n| n.has_tag_name((NS_DSIG, "X509Certificate")))
             .unwrap();
         assert_eq!(cert.text(), Some("MIIC"));
+        let slo = doc
+            .descendants()
+            .find(|n| n.has_tag_name((NS_METADATA, "SingleLogoutService")))
+            .unwrap();
+        assert_eq!(
+            (slo.attribute("Binding"), slo.attribute("Location")),
+            (
+                Some(BINDING_HTTP_POST),
+                Some("https://a.example/system/saml/idplogout")
+            )
+        );
     }
 
     #[test]
@@ -127,6 +153,7 @@ mod tests {
         let xml = idp_metadata(&IdpDescription {
             entity_id: "https://plenum.example/saml/7/metadata?a=1&b=2",
             sso_url: "https://plenum.example/saml/7/sso",
+            slo_url: "https://plenum.example/saml/7/slo",
             certificate_b64: "MIIB",
         });
         let doc = roxmltree::Document::parse(&xml).unwrap();
@@ -165,6 +192,17 @@ mod tests {
         assert_eq!(
             sso,
             [(BINDING_HTTP_REDIRECT, "https://plenum.example/saml/7/sso")]
+        );
+        let slo = doc
+            .descendants()
+            .find(|n| n.has_tag_name((NS_METADATA, "SingleLogoutService")))
+            .unwrap();
+        assert_eq!(
+            (slo.attribute("Binding"), slo.attribute("Location")),
+            (
+                Some(BINDING_HTTP_REDIRECT),
+                Some("https://plenum.example/saml/7/slo")
+            )
         );
     }
 }

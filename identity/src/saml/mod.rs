@@ -13,13 +13,19 @@
 //!   Connect ([`crate::access`]).
 //! * [`metadata`] describes the identity provider; [`xml`] writes canonical XML.
 //!
-//! Not supported: signed or encrypted AuthnRequests, encrypted assertions, single logout,
-//! IdP-initiated sign-in, `IsPassive` (a passive request is answered like any other).
+//! * When a person signs out of Plenum, each service provider they signed in to in that
+//!   session gets a signed LogoutRequest ([`logout`]).
+//!
+//! Not supported: signed or encrypted AuthnRequests, encrypted assertions, logout requests
+//! from service providers, IdP-initiated sign-in, `IsPassive` (a passive request is answered
+//! like any other).
 
+pub mod logout;
 pub mod metadata;
 pub mod openslides;
 pub mod request;
 pub mod response;
+mod signature;
 pub mod xml;
 
 use std::sync::Arc;
@@ -54,8 +60,10 @@ pub const NS_DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 pub const BINDING_HTTP_REDIRECT: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
 /// The HTTP-POST binding (responses leave this way).
 pub const BINDING_HTTP_POST: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
-/// Persistent NameIDs: the person's Plenum id, stable and opaque.
-pub const NAMEID_PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
+/// Email-address NameIDs: the person's address, which is also the `saml_id` attribute, so
+/// that a service provider that ends sessions by NameID (OpenSlides' `idplogout` finds the
+/// user whose `saml_id` equals it) finds the person.
+pub const NAMEID_EMAIL: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
 const STATUS_SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 const CM_BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 const ATTRNAME_BASIC: &str = "urn:oasis:names:tc:SAML:2.0:attrname-format:basic";
@@ -84,6 +92,12 @@ pub fn metadata_path(instance_id: i64) -> String {
 /// The path of instance `instance_id`'s single sign-on endpoint (HTTP-Redirect).
 pub fn sso_path(instance_id: i64) -> String {
     format!("/saml/{instance_id}/sso")
+}
+
+/// The path of instance `instance_id`'s single logout endpoint (LogoutResponses arrive
+/// here, HTTP-Redirect).
+pub fn slo_path(instance_id: i64) -> String {
+    format!("/saml/{instance_id}/slo")
 }
 
 /// A new `xs:ID`: `_` and 32 hex digits of randomness (an ID must not start with a digit).
@@ -266,6 +280,8 @@ pub enum SamlOutcome {
         saml_response_b64: String,
         /// The request's RelayState, returned unchanged.
         relay_state: Option<String>,
+        /// The NameID the person now has there (to sign them out later).
+        name_id: String,
     },
     /// Nobody is signed in: sign in first, then come back to the same request.
     Login,
@@ -358,23 +374,63 @@ impl Provider {
         Ok(Some(metadata::idp_metadata(&metadata::IdpDescription {
             entity_id: &self.saml_entity_id(instance_id),
             sso_url: &self.saml_sso_url(instance_id),
+            slo_url: &self.saml_slo_url(instance_id),
             certificate_b64: &key.certificate_b64,
         })))
     }
 
+    /// The single logout URL of instance `instance_id`.
+    pub fn saml_slo_url(&self, instance_id: i64) -> String {
+        format!("{}{}", self.issuer(), slo_path(instance_id))
+    }
+
+    /// Where to post a signed LogoutRequest for `name_id` at instance `instance_id`'s
+    /// service provider, and the request (base64): None when it has no single logout
+    /// service (or no longer a registration).
+    pub async fn saml_logout_request(
+        &self,
+        instance_id: i64,
+        name_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(String, String)>, IdentityError> {
+        let Some(slo_url) = self
+            .service_provider(instance_id)
+            .await?
+            .and_then(|sp| sp.slo_url)
+        else {
+            return Ok(None);
+        };
+        let key = self.saml_key().await?;
+        let xml = logout::signed_logout_request(
+            &logout::Logout {
+                issuer: &self.saml_entity_id(instance_id),
+                destination: &slo_url,
+                name_id,
+                now,
+            },
+            &key,
+        )?;
+        Ok(Some((slo_url, STANDARD.encode(xml.as_bytes()))))
+    }
+
     /// Registers (or replaces) the service provider of instance `instance_id` after
-    /// [`check_service_provider`]. The store refuses an unknown instance (NotFound) and an
-    /// entity id another instance's service provider has (Rejected).
+    /// [`check_service_provider`] (its single logout URL, if any, checked like the ACS URL).
+    /// The store refuses an unknown instance (NotFound) and an entity id another instance's
+    /// service provider has (Rejected).
     pub async fn register_saml_sp(
         &self,
         instance_id: i64,
         entity_id: &str,
         acs_url: &str,
+        slo_url: Option<&str>,
     ) -> Result<SamlServiceProviderRecord, RegisterError> {
         let (entity_id, acs_url) = check_service_provider(entity_id, acs_url)?;
+        let slo_url = slo_url
+            .map(|url| check_redirect_uri("slo_url", url))
+            .transpose()?;
         Ok(self
             .db()
-            .register_saml_service_provider(instance_id, &entity_id, &acs_url)
+            .register_saml_service_provider(instance_id, &entity_id, &acs_url, slo_url.as_deref())
             .await?)
     }
 
@@ -470,7 +526,7 @@ impl Provider {
                 audience: &sp.entity_id,
                 acs_url: &sp.acs_url,
                 in_response_to: &request.id,
-                name_id: &person.sub,
+                name_id: &person.email,
                 attributes: &attributes,
                 authn_instant: signed_in.auth_time,
                 now,
@@ -481,6 +537,7 @@ impl Provider {
             acs_url: sp.acs_url,
             saml_response_b64: STANDARD.encode(xml.as_bytes()),
             relay_state: relay_state.map(str::to_owned),
+            name_id: person.email,
         })
     }
 }

@@ -71,11 +71,13 @@ impl Provider {
         let idp = idp_metadata(&IdpDescription {
             entity_id: &self.saml_entity_id(instance_id),
             sso_url: &self.saml_sso_url(instance_id),
+            slo_url: &self.saml_slo_url(instance_id),
             certificate_b64: &self.saml_certificate().await?,
         });
         let sp = sp_metadata(&SpDescription {
             entity_id: &sp.entity_id,
             acs_url: &sp.acs_url,
+            slo_url: sp.slo_url.as_deref(),
             certificate_b64: &pem_body(&own.certificate_pem),
         });
         Ok(Some(settings_body(&idp, &sp, &private_pem)))

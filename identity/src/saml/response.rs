@@ -10,16 +10,12 @@
 //! delivered to one recipient (the registered consumer URL), answering one request
 //! (`InResponseTo`), valid from a minute ago (clock skew) for five minutes.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use rsa::signature::{SignatureEncoding, Signer};
-use sha2::{Digest, Sha256};
+use chrono::{DateTime, Duration, Utc};
 
+use super::signature::{enveloped_signature, timestamp};
 use super::xml::{element, text};
 use super::{
-    ALG_ENVELOPED, ALG_EXC_C14N, ALG_RSA_SHA256, ALG_SHA256, ATTRNAME_BASIC,
-    AUTHN_PASSWORD_TRANSPORT, CM_BEARER, IdpKey, NAMEID_PERSISTENT, NS_ASSERTION, NS_DSIG,
+    ATTRNAME_BASIC, AUTHN_PASSWORD_TRANSPORT, CM_BEARER, IdpKey, NAMEID_EMAIL, NS_ASSERTION,
     NS_PROTOCOL, STATUS_SUCCESS, new_id,
 };
 use crate::IdentityError;
@@ -40,7 +36,7 @@ pub struct Login<'a> {
     pub acs_url: &'a str,
     /// The ID of the request answered.
     pub in_response_to: &'a str,
-    /// The persistent NameID: the person's Plenum id.
+    /// The NameID: the person's email address.
     pub name_id: &'a str,
     /// Attributes, each with one value (the basic name format).
     pub attributes: &'a [(&'a str, String)],
@@ -56,10 +52,6 @@ struct Ids {
     response: String,
     assertion: String,
     session: String,
-}
-
-fn timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 /// The signed Response, as the bytes to send (base64 them into `SAMLResponse`).
@@ -96,7 +88,7 @@ fn build(login: &Login<'_>, ids: &Ids, key: &IdpKey) -> Result<String, IdentityE
             element(
                 "saml:NameID",
                 None,
-                &[("Format", NAMEID_PERSISTENT)],
+                &[("Format", NAMEID_EMAIL)],
                 &text(login.name_id)
             ),
             element(
@@ -198,100 +190,21 @@ fn build(login: &Login<'_>, ids: &Ids, key: &IdpKey) -> Result<String, IdentityE
     };
     // The enveloped-signature transform removes the Signature before digesting, so the
     // digest is over the Response without it: exactly `response("")`.
-    let signature = signature(&response(""), &ids.response, key)?;
+    let signature = enveloped_signature(&response(""), &ids.response, key)?;
     Ok(response(&signature))
-}
-
-/// The `<ds:Signature>` over `canonical_referent` (the referenced element without its
-/// Signature, in canonical form), referring to it by `reference_id`.
-fn signature(
-    canonical_referent: &str,
-    reference_id: &str,
-    key: &IdpKey,
-) -> Result<String, IdentityError> {
-    let digest = STANDARD.encode(Sha256::digest(canonical_referent.as_bytes()));
-    let signed_info_content = format!(
-        "{}{}{}",
-        element(
-            "ds:CanonicalizationMethod",
-            None,
-            &[("Algorithm", ALG_EXC_C14N)],
-            ""
-        ),
-        element(
-            "ds:SignatureMethod",
-            None,
-            &[("Algorithm", ALG_RSA_SHA256)],
-            ""
-        ),
-        element(
-            "ds:Reference",
-            None,
-            &[("URI", &format!("#{reference_id}"))],
-            &format!(
-                "{}{}{}",
-                element(
-                    "ds:Transforms",
-                    None,
-                    &[],
-                    &format!(
-                        "{}{}",
-                        element("ds:Transform", None, &[("Algorithm", ALG_ENVELOPED)], ""),
-                        element("ds:Transform", None, &[("Algorithm", ALG_EXC_C14N)], "")
-                    )
-                ),
-                element("ds:DigestMethod", None, &[("Algorithm", ALG_SHA256)], ""),
-                element("ds:DigestValue", None, &[], &digest)
-            )
-        )
-    );
-    // SignedInfo canonicalised on its own is the apex of its subtree, so it declares the
-    // `ds` prefix itself; inside the Signature the declaration sits on the Signature.
-    let signed_info_canonical = element(
-        "ds:SignedInfo",
-        Some(("ds", NS_DSIG)),
-        &[],
-        &signed_info_content,
-    );
-    let signature_value = key
-        .signer
-        .try_sign(signed_info_canonical.as_bytes())
-        .map_err(|e| IdentityError::Key(format!("SAML response could not be signed: {e}")))?;
-    Ok(element(
-        "ds:Signature",
-        Some(("ds", NS_DSIG)),
-        &[],
-        &format!(
-            "{}{}{}",
-            element("ds:SignedInfo", None, &[], &signed_info_content),
-            element(
-                "ds:SignatureValue",
-                None,
-                &[],
-                &STANDARD.encode(signature_value.to_bytes())
-            ),
-            element(
-                "ds:KeyInfo",
-                None,
-                &[],
-                &element(
-                    "ds:X509Data",
-                    None,
-                    &[],
-                    &element("ds:X509Certificate", None, &[], &key.certificate_b64)
-                )
-            )
-        ),
-    ))
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
     use rsa::pkcs1v15::{Signature, VerifyingKey};
     use rsa::signature::Verifier;
+    use sha2::{Digest, Sha256};
 
     use super::*;
+    use crate::saml::NS_DSIG;
     use crate::saml::tests::test_key;
 
     fn login<'a>(attributes: &'a [(&'a str, String)], now: DateTime<Utc>) -> Login<'a> {
@@ -300,7 +213,7 @@ mod tests {
             audience: "https://os.example/system/saml/metadata",
             acs_url: "https://os.example/system/saml/acs?a=1&b=2",
             in_response_to: "_req-1",
-            name_id: "42",
+            name_id: "tom@example.org",
             attributes,
             authn_instant: now - Duration::minutes(3),
             now,
@@ -388,8 +301,8 @@ mod tests {
             Some(STATUS_SUCCESS)
         );
         let name_id = find(NS_ASSERTION, "NameID");
-        assert_eq!(name_id.text(), Some("42"));
-        assert_eq!(name_id.attribute("Format"), Some(NAMEID_PERSISTENT));
+        assert_eq!(name_id.text(), Some("tom@example.org"));
+        assert_eq!(name_id.attribute("Format"), Some(NAMEID_EMAIL));
         let confirmation = find(NS_ASSERTION, "SubjectConfirmationData");
         assert_eq!(confirmation.attribute("Recipient"), Some(input.acs_url));
         assert_eq!(confirmation.attribute("InResponseTo"), Some("_req-1"));

@@ -33,6 +33,12 @@
 //   GET  /idp                  the IdP metadata as samlify reads it (JSON)
 //   GET  /sp                   the SP as samlify reads it, and whether its private key
 //                              belongs to its certificate (JSON; SP_SETTINGS_FILE only)
+//   POST /system/saml/idplogout  a LogoutRequest from the IdP, handled as OpenSlides' auth
+//                              service does: parse it, end the sessions of the NameID's
+//                              user (here: remember the NameID), redirect to the IdP's
+//                              single logout service with a LogoutResponse
+//   GET  /logged-out           the NameIDs signed out so far, each with whether the
+//                              request's signature verified (JSON)
 //   GET  /                     200 "samlify SP harness"
 import http from 'node:http';
 import fs from 'node:fs';
@@ -68,10 +74,10 @@ function settings() {
 }
 
 // As openslides-auth-service's saml-service.ts builds its service provider.
-function loadSp() {
+function loadSp(extra = {}) {
   const s = settings();
-  if (!s) return sp;
-  return samlify.ServiceProvider({ metadata: s.saml_metadata_sp, privateKey: s.saml_private_key, allowCreate: false });
+  if (!s) return Object.keys(extra).length ? samlify.ServiceProvider({ metadata: sp.getMetadata(), allowCreate: false, ...extra }) : sp;
+  return samlify.ServiceProvider({ metadata: s.saml_metadata_sp, privateKey: s.saml_private_key, allowCreate: false, ...extra });
 }
 
 async function loadIdp() {
@@ -105,6 +111,7 @@ function send(res, status, body, type = 'text/plain; charset=utf-8', extra = {})
 }
 
 const issuedRequestIds = new Set();
+const loggedOut = [];
 let sp; // made once the port is known
 let base, spEntityId, spAcsUrl;
 
@@ -188,6 +195,35 @@ const server = http.createServer(async (req, res) => {
           Object.entries(s.saml_attr_mapping).map(([field, attr]) => [field, ex.attributes?.[attr] ?? null]));
       }
       return send(res, 200, JSON.stringify(out, null, 2) + '\n', 'application/json');
+    }
+    if (req.method === 'POST' && url.pathname === '/system/saml/idplogout') {
+      const body = Object.fromEntries(new URLSearchParams(await readBody(req)));
+      const idp = await loadIdp();
+      const sp = loadSp();
+      let parsed;
+      try {
+        // The auth service's own call, roles as it has them.
+        parsed = await idp.parseLogoutRequest(sp, 'post', { body });
+      } catch (e) {
+        const msg = e && e.message ? e.message : String(e);
+        console.error(`[sp] LOGOUT REJECTED: ${msg}`);
+        return send(res, 400, `samlify rejected the logout request: ${msg}\n`);
+      }
+      // Beyond the auth service (which checks no signature here): does the signature verify
+      // against the IdP's metadata certificate?
+      let signatureVerified = false;
+      try {
+        await loadSp({ wantLogoutRequestSigned: true }).parseLogoutRequest(idp, 'post', { body });
+        signatureVerified = true;
+      } catch (e) {
+        console.error(`[sp] logout request signature: ${e && e.message ? e.message : e}`);
+      }
+      loggedOut.push({ nameID: parsed.extract.nameID, signatureVerified });
+      const response = sp.createLogoutResponse(idp, { body }, 'redirect');
+      return send(res, 302, `Redirect to ${response.context}\n`, 'text/plain', { Location: response.context });
+    }
+    if (req.method === 'GET' && url.pathname === '/logged-out') {
+      return send(res, 200, JSON.stringify(loggedOut), 'application/json');
     }
     if (req.method === 'GET' && url.pathname === '/') return send(res, 200, 'samlify SP harness\n');
     return send(res, 404, 'not found\n');

@@ -13,6 +13,8 @@ pub struct Model {
     /// The assertion consumer service URL (HTTP-POST binding).
     pub acs_url: String,
     pub created_at: ChronoDateTimeUtc,
+    /// Its single logout service (HTTP-POST binding), if it has one.
+    pub slo_url: Option<String>,
     /// The service provider's own private key, sealed (made on first use).
     pub sp_key_ciphertext: Option<Vec<u8>>,
     /// The nonce it was sealed with.

@@ -35,6 +35,8 @@ pub struct SamlServiceProviderRecord {
     pub entity_id: String,
     /// Where responses are posted (HTTP-POST binding).
     pub acs_url: String,
+    /// Where logout requests are posted (HTTP-POST binding), if anywhere.
+    pub slo_url: Option<String>,
     /// When it was first registered.
     pub created_at: DateTime<Utc>,
     /// The digest of the settings last written into the instance.
@@ -59,6 +61,7 @@ impl From<saml_service_provider::Model> for SamlServiceProviderRecord {
             instance_id: m.instance_id,
             entity_id: m.entity_id,
             acs_url: m.acs_url,
+            slo_url: m.slo_url,
             created_at: m.created_at,
             configured_digest: m.configured_digest,
             configure_failed_at: m.configure_failed_at,
@@ -142,6 +145,7 @@ impl Db {
         instance_id: i64,
         entity_id: &str,
         acs_url: &str,
+        slo_url: Option<&str>,
     ) -> Result<SamlServiceProviderRecord, StoreError> {
         instance::Entity::find_by_id(instance_id)
             .one(self.connection())
@@ -151,6 +155,7 @@ impl Db {
             instance_id: Set(instance_id),
             entity_id: Set(entity_id.to_owned()),
             acs_url: Set(acs_url.to_owned()),
+            slo_url: Set(slo_url.map(str::to_owned)),
             created_at: Set(Utc::now()),
             ..Default::default()
         };
@@ -160,6 +165,7 @@ impl Db {
                     .update_columns([
                         saml_service_provider::Column::EntityId,
                         saml_service_provider::Column::AcsUrl,
+                        saml_service_provider::Column::SloUrl,
                     ])
                     .to_owned(),
             )

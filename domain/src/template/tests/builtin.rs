@@ -185,6 +185,7 @@ fn openslides_template() {
         (saml.entity_path.as_str(), saml.acs_path.as_str()),
         ("/system/saml/metadata", "/system/saml/acs")
     );
+    assert_eq!(saml.logout_path.as_deref(), Some("/system/saml/idplogout"));
     assert_eq!(saml.settings_secret, "saml_settings_token");
     assert_eq!(saml.configure.service, "backendManage");
     assert_eq!(saml.configure.restart, ["auth"]);

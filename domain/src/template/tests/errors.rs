@@ -556,6 +556,13 @@ fn the_saml_declaration_loads_and_is_checked() {
         (
             ok.replace(
                 "    configure:\n",
+                "    logout_path: //evil\n    configure:\n",
+            ),
+            "x-plenum.sso.logout_path",
+        ),
+        (
+            ok.replace(
+                "    configure:\n",
                 "    redirect_paths: [/cb]\n    configure:\n",
             ),
             "redirect_paths",

@@ -163,6 +163,9 @@ fn check_sso<T>(
         SsoDeclaration::Saml(saml) => {
             check_paths("entity_path", std::slice::from_ref(&saml.entity_path), 1)?;
             check_paths("acs_path", std::slice::from_ref(&saml.acs_path), 1)?;
+            if let Some(path) = &saml.logout_path {
+                check_paths("logout_path", std::slice::from_ref(path), 1)?;
+            }
             let step = &saml.configure;
             for (key, service) in std::iter::once(("service", &step.service))
                 .chain(step.restart.iter().map(|s| ("restart", s)))

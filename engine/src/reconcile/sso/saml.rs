@@ -92,12 +92,18 @@ pub async fn register(
     let public = public_url(ctx, record);
     let entity_id = format!("{public}{}", saml.entity_path);
     let acs_url = format!("{public}{}", saml.acs_path);
+    let slo_url = saml
+        .logout_path
+        .as_ref()
+        .map(|path| format!("{public}{path}"));
     let service_provider = match existing {
-        Some(sp) if sp.entity_id == entity_id && sp.acs_url == acs_url => sp,
+        Some(sp) if sp.entity_id == entity_id && sp.acs_url == acs_url && sp.slo_url == slo_url => {
+            sp
+        }
         _ => {
             let sp = ctx
                 .db
-                .register_saml_service_provider(record.id, &entity_id, &acs_url)
+                .register_saml_service_provider(record.id, &entity_id, &acs_url, slo_url.as_deref())
                 .await?;
             let message = format!("register SAML service provider {entity_id}");
             step(ctx, record.id, &message).await?;
