@@ -6,6 +6,7 @@
 pub mod access;
 pub mod account;
 pub mod booking;
+pub mod capacity;
 pub mod dns;
 pub mod identity;
 pub mod instance;

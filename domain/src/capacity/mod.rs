@@ -1,0 +1,223 @@
+//! Event-aware capacity: what the cluster can hold, what each booked instance needs phase by
+//! phase, and whether a new order fits. Pure: no Docker, no database, no clock.
+//!
+//! * [`Resources`]: CPU (nano-CPUs) and memory (bytes), as Swarm counts reservations.
+//! * [`DemandModel`]: the reservations of each plan size in each [`Phase`].
+//! * [`phases`]: the timeline of an order — provisioned, quiet, event mode, archived.
+//! * [`admission`]: the demand of the approved orders hour by hour against the usable
+//!   capacity, whether a new order fits, and the nearest dates that do.
+
+pub mod admission;
+pub mod phases;
+
+use std::ops::{Add, AddAssign};
+
+use serde::{Deserialize, Serialize};
+
+use crate::booking::PlanSize;
+
+pub use phases::{Phase, PhaseSettings, PhaseSpan, timeline};
+
+/// CPU and memory, as Swarm reserves them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resources {
+    /// CPUs in units of 10⁻⁹ CPUs (Docker's `NanoCPUs`).
+    pub nano_cpus: i64,
+    /// Memory in bytes.
+    pub memory_bytes: i64,
+}
+
+/// One CPU in nano-CPUs.
+pub const NANO_CPUS_PER_CPU: i64 = 1_000_000_000;
+/// One mebibyte.
+pub const MIB: i64 = 1 << 20;
+
+impl Resources {
+    /// `cpus` CPUs and `mib` MiB.
+    pub const fn new(nano_cpus: i64, memory_bytes: i64) -> Self {
+        Self {
+            nano_cpus,
+            memory_bytes,
+        }
+    }
+
+    /// Whether both amounts are within `capacity`'s.
+    pub fn fits_in(self, capacity: Resources) -> bool {
+        self.nano_cpus <= capacity.nano_cpus && self.memory_bytes <= capacity.memory_bytes
+    }
+
+    /// `self` less `other`, never below zero.
+    pub fn saturating_sub(self, other: Resources) -> Resources {
+        Resources {
+            nano_cpus: (self.nano_cpus - other.nano_cpus).max(0),
+            memory_bytes: (self.memory_bytes - other.memory_bytes).max(0),
+        }
+    }
+
+    /// `percent` % of each amount (rounded down).
+    pub fn percent(self, percent: u32) -> Resources {
+        let scale =
+            |v: i64| i64::try_from(i128::from(v) * i128::from(percent) / 100).unwrap_or(i64::MAX);
+        Resources {
+            nano_cpus: scale(self.nano_cpus),
+            memory_bytes: scale(self.memory_bytes),
+        }
+    }
+
+    /// Each amount as a share of `capacity`'s in percent (0 when the capacity is zero),
+    /// the larger of the two: how full `self` makes `capacity`.
+    pub fn load_percent(self, capacity: Resources) -> u32 {
+        let share = |used: i64, total: i64| {
+            if total <= 0 {
+                if used > 0 { u32::MAX } else { 0 }
+            } else {
+                u32::try_from(i128::from(used) * 100 / i128::from(total)).unwrap_or(u32::MAX)
+            }
+        };
+        share(self.nano_cpus, capacity.nano_cpus)
+            .max(share(self.memory_bytes, capacity.memory_bytes))
+    }
+}
+
+impl Add for Resources {
+    type Output = Resources;
+
+    fn add(self, other: Resources) -> Resources {
+        Resources {
+            nano_cpus: self.nano_cpus.saturating_add(other.nano_cpus),
+            memory_bytes: self.memory_bytes.saturating_add(other.memory_bytes),
+        }
+    }
+}
+
+impl AddAssign for Resources {
+    fn add_assign(&mut self, other: Resources) {
+        *self = *self + other;
+    }
+}
+
+/// What one plan size reserves in each phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseDemand {
+    /// In event mode: the plan's full size.
+    pub event: Resources,
+    /// In quiet mode (provisioned, between events): minimal replicas.
+    pub quiet: Resources,
+}
+
+impl PhaseDemand {
+    /// The reservation in `phase` (nothing when no task runs).
+    pub fn in_phase(&self, phase: Phase) -> Resources {
+        match phase {
+            Phase::Event => self.event,
+            Phase::Quiet => self.quiet,
+            Phase::Hibernated | Phase::Archived => Resources::default(),
+        }
+    }
+}
+
+/// The reservations of every plan size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemandModel {
+    /// Plan `small` (up to 100 participants).
+    pub small: PhaseDemand,
+    /// Plan `medium` (up to 500 participants).
+    pub medium: PhaseDemand,
+    /// Plan `large` (up to 2,000 participants).
+    pub large: PhaseDemand,
+}
+
+impl DemandModel {
+    /// The reservations of `plan`.
+    pub fn of(&self, plan: PlanSize) -> &PhaseDemand {
+        match plan {
+            PlanSize::Small => &self.small,
+            PlanSize::Medium => &self.medium,
+            PlanSize::Large => &self.large,
+        }
+    }
+}
+
+impl Default for DemandModel {
+    /// Event mode: 1 CPU and 2 GiB per 100 participants' plan, doubling per plan step
+    /// (small 1 CPU / 2 GiB, medium 2 / 4 GiB, large 4 / 8 GiB); quiet mode a tenth of that,
+    /// the goal the platform is built for. Starting figures until measured (BENCHMARKS.md);
+    /// operators set their own in `[capacity]`.
+    fn default() -> Self {
+        let plan = |cpus: i64, gib: i64| PhaseDemand {
+            event: Resources::new(cpus * NANO_CPUS_PER_CPU, gib * 1024 * MIB),
+            quiet: Resources::new(cpus * NANO_CPUS_PER_CPU / 10, gib * 1024 * MIB / 10),
+        };
+        Self {
+            small: plan(1, 2),
+            medium: plan(2, 4),
+            large: plan(4, 8),
+        }
+    }
+}
+
+/// What of the cluster orders may use: its nodes' total, less what Plenum and the edge
+/// reserve, less the headroom kept free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapacityRules {
+    /// Per cent of the rest kept free (0–90).
+    pub headroom_percent: u32,
+    /// Reserved for Plenum, its database and the edge.
+    pub reserved: Resources,
+}
+
+impl CapacityRules {
+    /// The capacity orders may use out of `total`.
+    pub fn usable(&self, total: Resources) -> Resources {
+        let rest = total.saturating_sub(self.reserved);
+        rest.saturating_sub(rest.percent(self.headroom_percent))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usable_capacity_keeps_the_reserve_and_the_headroom_free() {
+        let total = Resources::new(8 * NANO_CPUS_PER_CPU, 16 * 1024 * MIB);
+        let rules = CapacityRules {
+            headroom_percent: 25,
+            reserved: Resources::new(NANO_CPUS_PER_CPU, 1024 * MIB),
+        };
+        let usable = rules.usable(total);
+        assert_eq!(usable.nano_cpus, 7 * NANO_CPUS_PER_CPU * 3 / 4);
+        assert_eq!(usable.memory_bytes, 15 * 1024 * MIB * 3 / 4);
+        // More reserved than there is: nothing usable, not a negative amount.
+        let greedy = CapacityRules {
+            headroom_percent: 0,
+            reserved: Resources::new(100 * NANO_CPUS_PER_CPU, 0),
+        };
+        assert_eq!(greedy.usable(total).nano_cpus, 0);
+    }
+
+    #[test]
+    fn load_is_the_fuller_of_cpu_and_memory() {
+        let capacity = Resources::new(4 * NANO_CPUS_PER_CPU, 8 * 1024 * MIB);
+        let used = Resources::new(NANO_CPUS_PER_CPU, 6 * 1024 * MIB);
+        assert_eq!(used.load_percent(capacity), 75);
+        assert!(used.fits_in(capacity));
+        assert!(!(used + used).fits_in(capacity));
+        assert_eq!(
+            Resources::new(1, 0).load_percent(Resources::default()),
+            u32::MAX
+        );
+    }
+
+    #[test]
+    fn the_default_model_keeps_quiet_at_a_tenth_of_event_mode() {
+        let model = DemandModel::default();
+        for plan in PlanSize::ALL {
+            let demand = model.of(plan);
+            assert_eq!(demand.quiet.nano_cpus, demand.event.nano_cpus / 10);
+            assert_eq!(demand.quiet.memory_bytes, demand.event.memory_bytes / 10);
+            assert_eq!(demand.in_phase(Phase::Hibernated), Resources::default());
+        }
+        assert!(model.small.event.nano_cpus < model.large.event.nano_cpus);
+    }
+}
