@@ -76,5 +76,6 @@ pub use instances::{
 };
 mod orders;
 pub use orders::{
-    CatalogItem, OrderOptions, OrderView, PlanChoice, PlanSizing, SlugCheck, StaffCatalog,
+    AvailabilityView, CatalogItem, DayLoadView, OrderOptions, OrderView, PlanChoice, PlanSizing,
+    SlugCheck, StaffCatalog, SuggestedDates,
 };

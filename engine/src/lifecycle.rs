@@ -243,6 +243,11 @@ impl Engine {
         .await
     }
 
+    /// The Swarm's nodes: the capacity orders are admitted against.
+    pub async fn nodes(&self) -> Result<Vec<domain::capacity::Node>, crate::docker::DockerError> {
+        self.ctx.docker.nodes().await
+    }
+
     /// Asks the controller for a pass over instance `id` now, for instances whose desired
     /// state was written by someone else (an approved order creates its instance in the
     /// order's transaction). Without it the next periodic resync picks the instance up.

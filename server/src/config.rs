@@ -16,6 +16,8 @@
 //! | `edge.*` | `PLENUM_EDGE_<SETTING>`, e.g. `PLENUM_EDGE_BASE_DOMAIN` | see [`edge::settings`]; off |
 //! | `engine.*` | `PLENUM_ENGINE_<SETTING>`, e.g. `PLENUM_ENGINE_ENABLED` | see [`engine::settings`]; off |
 //! | `identity.*` | `PLENUM_IDENTITY_<SETTING>` | see [`identity::settings`] |
+//! | `capacity.*` | `PLENUM_CAPACITY_<SETTING>` | see [`app::server::capacity::CapacitySettings`] |
+//! | `phases.*` | `PLENUM_PHASES_<SETTING>` | see [`domain::capacity::PhaseSettings`] |
 //! | `mail.*` | `PLENUM_MAIL_<SETTING>` | see [`app::server::mail::MailSettings`]; off (no SMTP host) |
 //! | `login.attempts_per_account`, `login.attempts_per_address` | `PLENUM_LOGIN_<SETTING>` | `10`, `60` per 15 minutes |
 //!
@@ -79,6 +81,12 @@ pub struct Settings {
     /// Outbound mail over SMTP (invitations); off unless `mail.smtp_host` is set.
     #[serde(default)]
     pub mail: app::server::mail::MailSettings,
+    /// What of the cluster orders may use (headroom, reserve).
+    #[serde(default)]
+    pub capacity: app::server::capacity::CapacitySettings,
+    /// The lead times and periods of instance phases (event mode, hibernation, archive).
+    #[serde(default)]
+    pub phases: domain::capacity::PhaseSettings,
 }
 
 impl Default for Settings {
@@ -99,6 +107,8 @@ impl Default for Settings {
             identity: identity::IdentitySettings::default(),
             login: app::server::throttle::LoginLimits::default(),
             mail: app::server::mail::MailSettings::default(),
+            capacity: app::server::capacity::CapacitySettings::default(),
+            phases: domain::capacity::PhaseSettings::default(),
         }
     }
 }
@@ -192,6 +202,14 @@ impl Settings {
                     .map(|key| format!("login.{}", key.as_str().to_lowercase()).into()),
             )
             .merge(
+                Env::prefixed("PLENUM_CAPACITY_")
+                    .map(|key| format!("capacity.{}", key.as_str().to_lowercase()).into()),
+            )
+            .merge(
+                Env::prefixed("PLENUM_PHASES_")
+                    .map(|key| format!("phases.{}", key.as_str().to_lowercase()).into()),
+            )
+            .merge(
                 Env::prefixed("PLENUM_MAIL_")
                     .map(|key| format!("mail.{}", key.as_str().to_lowercase()).into()),
             )
@@ -273,6 +291,19 @@ impl Settings {
         let edge = self.edge.check()?;
         self.engine.validate()?;
         self.identity.validate()?;
+        let range = |(setting, accepted): (&'static str, &'static str), value: String| {
+            ConfigError::Invalid {
+                setting,
+                value,
+                accepted,
+            }
+        };
+        self.capacity
+            .rules()
+            .map_err(|e| range(e, format!("{:?}", self.capacity)))?;
+        self.phases
+            .check()
+            .map_err(|e| range(e, format!("{:?}", self.phases)))?;
         if self.edge.enabled
             && self.engine.enabled
             && domain::dns::DnsName::parse("base_domain", &self.engine.base_domain).ok()

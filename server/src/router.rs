@@ -73,6 +73,14 @@ pub enum StartError {
     /// A `mail.*` setting cannot be used (e.g. the password file is missing).
     #[error(transparent)]
     Mail(#[from] app::server::mail::MailSettingsError),
+    /// A `capacity.*` setting is out of range.
+    #[error("invalid setting `{setting}`: {accepted}")]
+    Capacity {
+        /// The setting.
+        setting: &'static str,
+        /// What it accepts.
+        accepted: &'static str,
+    },
 }
 
 /// How often the identity provider checks whether its signing key is due for rotation.
@@ -124,6 +132,15 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         login_throttle: app::server::throttle::LoginThrottle::new(settings.login),
         trusted_proxies: settings.trusted_proxies.clone(),
         mailer,
+        admissions: app::server::capacity::Admissions {
+            rules: settings
+                .capacity
+                .rules()
+                .map_err(|(setting, accepted)| StartError::Capacity { setting, accepted })?,
+            phases: settings.phases,
+            model: domain::capacity::DemandModel::default(),
+            search_days: settings.capacity.search_days,
+        },
     };
     let edge_routes = match edge {
         Some((setup, _)) => edge::http::router(setup, StoreDirectory::new(state.db.clone())),

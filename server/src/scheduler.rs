@@ -141,7 +141,10 @@ mod tests {
             .place_order(org.id, user.id, &check_order(&form, rules).unwrap())
             .await
             .unwrap();
-        let approved = db.approve_order(order.id, None, today()).await.unwrap();
+        let approved = db
+            .approve_order(order.id, None, today(), None)
+            .await
+            .unwrap();
         assert_eq!(approved.status, OrderStatus::Approved, "starts tomorrow");
 
         let scheduler = spawn_order_scheduler(db.clone(), Duration::from_millis(20), in_two_days);

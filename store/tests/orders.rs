@@ -201,7 +201,7 @@ async fn approval_and_the_scheduler_keep_to_the_rental_period() {
         .await
         .unwrap();
     let refused = db
-        .approve_order(late.id, Some(user), d("2027-02-11"))
+        .approve_order(late.id, Some(user), d("2027-02-11"), None)
         .await
         .unwrap_err();
     assert!(
@@ -215,7 +215,7 @@ async fn approval_and_the_scheduler_keep_to_the_rental_period() {
 
     let early = db.place_order(org, user, &request("early")).await.unwrap();
     let approved = db
-        .approve_order(early.id, Some(user), d("2027-01-20"))
+        .approve_order(early.id, Some(user), d("2027-01-20"), None)
         .await
         .unwrap();
     assert_eq!(approved.status, OrderStatus::Approved);
@@ -274,7 +274,7 @@ async fn approval_copies_the_plans_limits_onto_the_instance() {
     let order = db.place_order(org, user, &request("sized")).await.unwrap();
     // The rental has begun: approval provisions at once.
     let approved = db
-        .approve_order(order.id, Some(user), d("2027-02-03"))
+        .approve_order(order.id, Some(user), d("2027-02-03"), None)
         .await
         .unwrap();
     assert_eq!(approved.status, OrderStatus::Provisioned);

@@ -5,7 +5,7 @@
 // function the server macro generates for the browser repeats that argument list.
 #![allow(clippy::too_many_arguments)]
 
-use crate::dto::{OrderOptions, OrderView, SlugCheck};
+use crate::dto::{AvailabilityView, OrderOptions, OrderView, SlugCheck};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -103,10 +103,38 @@ pub async fn place_order(
                 contact,
                 note,
             };
-            let order =
-                orders::place(&state.db, state.orders, org_id, access.actor.user_id, &form).await?;
+            let order = orders::place(&state, org_id, access.actor.user_id, &form).await?;
             orders::provision_soon(&state, &order);
             Ok(OrderView::from(order))
+        }
+        .await,
+    )
+}
+
+/// Whether the plan, rental period and event days fit the platform's capacity, day by day,
+/// with the nearest dates that fit when they do not (signed-in people; the same check runs
+/// again when the order is placed).
+#[server(name = CheckAvailability, prefix = "/api", endpoint = "orders/availability")]
+pub async fn check_availability(
+    plan: String,
+    rental_start: String,
+    rental_end: String,
+    event_days: String,
+) -> Result<AvailabilityView, AppError> {
+    respond(
+        async {
+            let state = state()?;
+            require_actor(&state).await?;
+            let booking = domain::order::check_dates(
+                &plan,
+                &rental_start,
+                &rental_end,
+                &event_days,
+                orders::booking_rules(state.orders),
+            )?;
+            let verdict =
+                crate::server::capacity::assess(&state, &booking, None, orders::today()).await?;
+            Ok(crate::server::capacity::view(verdict.as_ref(), false))
         }
         .await,
     )

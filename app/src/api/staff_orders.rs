@@ -1,14 +1,14 @@
 //! The staff side of ordering: the queue of orders, approving and rejecting them, and
 //! curating the catalog of template versions and the plans' sizings.
 
-use crate::dto::{OrderView, StaffCatalog};
+use crate::dto::{AvailabilityView, OrderView, StaffCatalog};
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
     crate::dto::{CatalogItem, PlanSizing},
-    crate::server::{context::store_error, orders, require_staff, respond, state},
+    crate::server::{capacity, context::store_error, orders, require_staff, respond, state},
     domain::order::{OrderStatus, check_reason, check_sizing, parse_sizing, parse_version},
     domain::template::{builtin, builtin_names},
 };
@@ -31,17 +31,72 @@ pub async fn staff_order_queue() -> Result<Vec<OrderView>, AppError> {
     )
 }
 
-/// Approves a pending order; it becomes an instance at once if its rental has begun
+/// What approving order `order_id` would do to the platform's capacity, day by day
 /// (staff only).
+#[server(name = OrderImpact, prefix = "/api", endpoint = "staff/orders/impact")]
+pub async fn order_impact(order_id: i64) -> Result<AvailabilityView, AppError> {
+    respond(
+        async {
+            let state = state()?;
+            require_staff(&state).await?;
+            let order = state.db.order(order_id).await.map_err(store_error)?;
+            let verdict =
+                capacity::assess(&state, &order.booking, Some(order_id), orders::today()).await?;
+            Ok(capacity::view(verdict.as_ref(), true))
+        }
+        .await,
+    )
+}
+
+/// Approves a pending order; it becomes an instance at once if its rental has begun
+/// (staff only). An order that overbooks the platform is refused unless staff `force` it
+/// with a `reason`, which is kept with the order and reaches the instance's log.
 #[server(name = ApproveOrder, prefix = "/api", endpoint = "staff/orders/approve")]
-pub async fn approve_order(order_id: i64) -> Result<OrderView, AppError> {
+pub async fn approve_order(
+    order_id: i64,
+    #[server(default)] force: bool,
+    #[server(default)] reason: String,
+) -> Result<OrderView, AppError> {
     respond(
         async {
             let state = state()?;
             let actor = require_staff(&state).await?;
+            let current = state.db.order(order_id).await.map_err(store_error)?;
+            let verdict =
+                capacity::assess(&state, &current.booking, Some(order_id), orders::today())
+                    .await?;
+            let note = match verdict {
+                Some(verdict) if !verdict.admission.fits => {
+                    let days: Vec<String> = verdict
+                        .admission
+                        .overbooked()
+                        .map(|d| d.date.to_string())
+                        .collect();
+                    if !force {
+                        return Err(AppError::Invalid {
+                            field: "force".into(),
+                            message: format!(
+                                "Approving this order overbooks the platform on {}. Approve it anyway with a reason, or reject it.",
+                                days.join(", ")
+                            ),
+                        });
+                    }
+                    let reason = check_reason(&reason)?;
+                    Some(format!(
+                        "approved over capacity ({} overbooked days): {reason}",
+                        days.len()
+                    ))
+                }
+                _ => None,
+            };
             let order = state
                 .db
-                .approve_order(order_id, Some(actor.user_id), orders::today())
+                .approve_order(
+                    order_id,
+                    Some(actor.user_id),
+                    orders::today(),
+                    note.as_deref(),
+                )
                 .await
                 .map_err(store_error)?;
             tracing::info!(order = order.id, staff = actor.user_id, status = %order.status, "order approved");

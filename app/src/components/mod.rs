@@ -3,4 +3,5 @@
 pub mod calendar_chart;
 pub mod feedback;
 pub mod live;
+pub mod load_chart;
 pub mod nav;

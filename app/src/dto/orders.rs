@@ -108,3 +108,41 @@ pub struct StaffCatalog {
     /// Templates Plenum knows.
     pub templates: Vec<String>,
 }
+
+/// Whether a booking fits the platform's capacity, day by day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AvailabilityView {
+    /// Whether capacity is known (Plenum runs the engine and could read the Swarm).
+    pub known: bool,
+    /// Whether the booking fits (true when capacity is unknown: nothing is checked).
+    pub fits: bool,
+    /// Every day from provisioning to the end of the rental.
+    pub days: Vec<DayLoadView>,
+    /// When it does not fit: the nearest dates that do.
+    pub nearest: Option<SuggestedDates>,
+}
+
+/// One day's load in its fullest hour, as shares of the usable capacity (the fuller of CPU
+/// and memory).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayLoadView {
+    /// The day (YYYY-MM-DD).
+    pub date: String,
+    /// Per cent used by approved orders (staff only: customers do not see others' load).
+    pub booked_percent: Option<u32>,
+    /// Per cent the booking would add.
+    pub requested_percent: u32,
+    /// Whether both fit.
+    pub fits: bool,
+}
+
+/// Dates proposed instead, as the order form takes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuggestedDates {
+    /// First rental day.
+    pub rental_start: String,
+    /// Last rental day.
+    pub rental_end: String,
+    /// Event days, one per line: `YYYY-MM-DD participants`.
+    pub event_days: String,
+}

@@ -1,10 +1,12 @@
 //! The order form at `/orgs/:id/order`: name, address (checked live), template version, plan,
-//! rental period, event days, contact and note. Every rule is checked again on the server,
-//! whose message is shown at the field it names.
+//! rental period, event days (checked live against the platform's capacity, with the nearest
+//! dates that fit), contact and note. Every rule is checked again on the server, whose
+//! message is shown at the field it names.
 
-use crate::api::orders::{PlaceOrder, check_slug, order_options};
+use crate::api::orders::{PlaceOrder, check_availability, check_slug, order_options};
 use crate::components::feedback::{FieldError, FormError, last_error};
-use crate::dto::OrderOptions;
+use crate::components::load_chart::AvailabilityReport;
+use crate::dto::{OrderOptions, SuggestedDates};
 use crate::pages::home::RequireLogin;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -76,6 +78,17 @@ fn OrderForm(org_id: i64, options: OrderOptions) -> impl IntoView {
     let versions = StoredValue::new(options.versions.clone());
     let org_href = format!("/orgs/{org_id}");
     let placed = move || action.value().get().and_then(Result::ok);
+    let first_plan = options
+        .plans
+        .first()
+        .map(|p| p.size.as_str().to_owned())
+        .unwrap_or_default();
+    let dates = Dates {
+        plan: RwSignal::new(first_plan),
+        start: RwSignal::new(String::new()),
+        end: RwSignal::new(String::new()),
+        event_days: RwSignal::new(String::new()),
+    };
     view! {
         <p>
             "The rental period is at most " {options.max_rental_days} " days. Your order is checked by our staff; "
@@ -109,7 +122,8 @@ fn OrderForm(org_id: i64, options: OrderOptions) -> impl IntoView {
             </div>
             <div>
                 <label for="order-plan">"Plan (expected concurrent participants)"</label>
-                <select id="order-plan" name="plan" aria-describedby="plan-error">
+                <select id="order-plan" name="plan" aria-describedby="plan-error"
+                    on:change=move |ev| dates.plan.set(event_target_value(&ev))>
                     {options.plans.iter().map(|p| view! {
                         <option value=p.size.as_str()>{format!("{}: up to {} participants", p.size, p.max_participants)}</option>
                     }).collect_view()}
@@ -120,13 +134,15 @@ fn OrderForm(org_id: i64, options: OrderOptions) -> impl IntoView {
                 <div>
                     <label for="order-start">"Rental from"</label>
                     <input id="order-start" type="date" name="rental_start" required min=options.today.clone()
-                        aria-describedby="rental_start-error" />
+                        aria-describedby="rental_start-error" prop:value=dates.start
+                        on:change=move |ev| dates.start.set(event_target_value(&ev)) />
                     <FieldError error field="rental_start" />
                 </div>
                 <div>
                     <label for="order-end">"Rental until"</label>
                     <input id="order-end" type="date" name="rental_end" required min=options.today.clone()
-                        aria-describedby="rental_end-error" />
+                        aria-describedby="rental_end-error" prop:value=dates.end
+                        on:change=move |ev| dates.end.set(event_target_value(&ev)) />
                     <FieldError error field="rental_end" />
                 </div>
             </div>
@@ -136,8 +152,10 @@ fn OrderForm(org_id: i64, options: OrderOptions) -> impl IntoView {
                     "One per line: the date and the number of participants expected at the same time, e.g. 2027-03-14 250."
                 </p>
                 <textarea id="order-days" name="event_days" rows="4" required
-                    aria-describedby="event-days-hint event_days-error"></textarea>
+                    aria-describedby="event-days-hint event_days-error availability" prop:value=dates.event_days
+                    on:change=move |ev| dates.event_days.set(event_target_value(&ev))></textarea>
                 <FieldError error field="event_days" />
+                <Availability dates />
             </div>
             <div>
                 <label for="order-contact">"Contact (name, phone or email)"</label>
@@ -158,6 +176,56 @@ fn OrderForm(org_id: i64, options: OrderOptions) -> impl IntoView {
                 " " <A href=org_href.clone()>"See your orders"</A>
             </p>
         })}
+    }
+}
+
+/// The plan and dates as typed, for the live capacity check.
+#[derive(Clone, Copy)]
+struct Dates {
+    plan: RwSignal<String>,
+    start: RwSignal<String>,
+    end: RwSignal<String>,
+    event_days: RwSignal<String>,
+}
+
+/// Whether the typed dates fit the platform, checked whenever they change (once all are
+/// given); offers the nearest dates that fit.
+#[component]
+fn Availability(dates: Dates) -> impl IntoView {
+    let check = Resource::new(
+        move || {
+            (
+                dates.plan.get(),
+                dates.start.get(),
+                dates.end.get(),
+                dates.event_days.get(),
+            )
+        },
+        |(plan, start, end, days)| async move {
+            if start.is_empty() || end.is_empty() || days.trim().is_empty() {
+                None
+            } else {
+                Some(check_availability(plan, start, end, days).await)
+            }
+        },
+    );
+    let use_dates = move |suggested: SuggestedDates| {
+        dates.start.set(suggested.rental_start);
+        dates.end.set(suggested.rental_end);
+        dates.event_days.set(suggested.event_days);
+    };
+    view! {
+        <div aria-live="polite">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match check.await {
+                        Some(Ok(report)) => view! { <AvailabilityReport report on_use=use_dates /> }.into_any(),
+                        // A typing error is the form's to report, at its field, when placed.
+                        Some(Err(_)) | None => ().into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
     }
 }
 

@@ -1,11 +1,13 @@
-//! The staff's order desk at `/staff/orders`: the queue of orders with approve and
-//! reject-with-reason, and the catalog of template versions and plan sizings.
+//! The staff's order desk at `/staff/orders`: the queue of orders with each pending order's
+//! impact on the platform's capacity day by day, approve (over capacity only with a
+//! reason) and reject-with-reason, and the catalog of template versions and plan sizings.
 
 use crate::api::staff_orders::{
-    AddCatalogVersion, ApproveOrder, RejectOrder, SetCatalogAvailable, SetPlan, staff_catalog,
-    staff_order_queue,
+    AddCatalogVersion, ApproveOrder, RejectOrder, SetCatalogAvailable, SetPlan, order_impact,
+    staff_catalog, staff_order_queue,
 };
 use crate::components::feedback::{Done, FieldError, FormError, last_error};
+use crate::components::load_chart::AvailabilityReport;
 use crate::dto::{OrderView, PlanSizing, StaffCatalog};
 use crate::pages::home::RequireLogin;
 use leptos::prelude::*;
@@ -90,7 +92,19 @@ fn QueueRow(order: OrderView, decisions: Decisions) -> impl IntoView {
         .collect::<Vec<_>>()
         .join(", ");
     let reason_id = format!("reason-{}", order.id);
+    let force_id = format!("force-reason-{}", order.id);
     let pending = order.status.awaits_decision();
+    let order_id = order.id;
+    let impact = Resource::new(
+        || (),
+        move |_| async move {
+            if pending {
+                Some(order_impact(order_id).await)
+            } else {
+                None
+            }
+        },
+    );
     let status = order.status.as_str();
     view! {
         <tr data-order=order.id>
@@ -98,14 +112,34 @@ fn QueueRow(order: OrderView, decisions: Decisions) -> impl IntoView {
                 {format!("#{} {} (organisation {})", order.id, order.name, order.org_id)} <br />
                 <code>{order.slug.clone()}</code> " · " {format!("{} {} · {}", order.template, order.version, order.plan.as_str())}
             </td>
-            <td>{format!("{} to {}", order.rental_start, order.rental_end)} <br /> {days}</td>
+            <td>
+                {format!("{} to {}", order.rental_start, order.rental_end)} <br /> {days}
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match impact.await {
+                            Some(Ok(report)) => view! { <AvailabilityReport report /> }.into_any(),
+                            Some(Err(e)) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                            None => ().into_any(),
+                        }
+                    })}
+                </Transition>
+            </td>
             <td>{order.contact.clone()} <br /> {order.note.clone()}</td>
             <td><span class=format!("badge status-{status}")>{status}</span></td>
             <td class="row-actions">
                 {pending.then(|| view! {
-                    <ActionForm action=decisions.approve>
+                    <ActionForm action=decisions.approve attr:class="approve-form">
                         <input type="hidden" name="order_id" value=order.id />
                         <button type="submit">"Approve"</button>
+                        <details>
+                            <summary>"Over capacity"</summary>
+                            <label class="inline">
+                                <input type="checkbox" name="force" value="true" />
+                                " Approve even if it overbooks the platform"
+                            </label>
+                            <label for=force_id.clone()>"Reason (recorded; the customer sees it)"</label>
+                            <input id=force_id name="reason" maxlength="500" />
+                        </details>
                     </ActionForm>
                     <ActionForm action=decisions.reject attr:class="reject-form">
                         <input type="hidden" name="order_id" value=order.id />

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod capacity;
 pub mod context;
 pub mod instances;
 pub mod mail;

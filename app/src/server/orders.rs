@@ -9,7 +9,7 @@ use chrono::{NaiveDate, Utc};
 use domain::booking::BookingRules;
 use domain::order::{OrderForm, check_order};
 use serde::{Deserialize, Serialize};
-use store::{Db, OrderRecord};
+use store::OrderRecord;
 
 /// Asks the engine, when Plenum runs one, to provision the instance `order` has just become,
 /// instead of leaving it to the engine's next periodic resync.
@@ -43,23 +43,32 @@ pub fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
+/// The booking rules for today.
+pub fn booking_rules(settings: OrderSettings) -> BookingRules {
+    BookingRules {
+        today: today(),
+        max_rental_days: settings.max_rental_days,
+    }
+}
+
 /// Checks and stores an order of `org_id` placed by `actor`; with auto-approval it is
-/// approved (and provisioned, when its rental has begun) straight away.
+/// approved (and provisioned, when its rental has begun) straight away. An order the
+/// cluster cannot hold is refused with the days it overbooks and the nearest dates that fit
+/// (customers cannot force it; staff can, when approving an order they place themselves).
 pub async fn place(
-    db: &Db,
-    settings: OrderSettings,
+    state: &AppState,
     org_id: i64,
     actor: i64,
     form: &OrderForm,
 ) -> Result<OrderRecord, AppError> {
+    let (db, settings) = (&state.db, state.orders);
     let today = today();
-    let request = check_order(
-        form,
-        BookingRules {
-            today,
-            max_rental_days: settings.max_rental_days,
-        },
-    )?;
+    let request = check_order(form, booking_rules(settings))?;
+    if let Some(verdict) = super::capacity::assess(state, &request.booking, None, today).await?
+        && !verdict.admission.fits
+    {
+        return Err(super::capacity::refusal(&verdict));
+    }
     let order = db
         .place_order(org_id, actor, &request)
         .await
@@ -69,7 +78,7 @@ pub async fn place(
         return Ok(order);
     }
     let approved = db
-        .approve_order(order.id, None, today)
+        .approve_order(order.id, None, today, None)
         .await
         .map_err(store_error)?;
     tracing::info!(order = order.id, status = %approved.status, "order auto-approved");

@@ -24,4 +24,6 @@ pub struct AppState {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Outbound mail (off unless SMTP is configured).
     pub mailer: super::mail::Mailer,
+    /// Admission of orders against the cluster's capacity.
+    pub admissions: super::capacity::Admissions,
 }

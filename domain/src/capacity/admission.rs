@@ -187,12 +187,12 @@ mod tests {
         }
     }
 
-    /// Room for two large events at once (8 CPUs, 16 GiB usable).
+    /// Room for exactly two large events at once.
     fn rules<'a>(model: &'a DemandModel, phases: &'a PhaseSettings) -> AdmissionRules<'a> {
         AdmissionRules {
             model,
             phases,
-            usable: Resources::new(8 * NANO_CPUS_PER_CPU, 16 * 1024 * MIB),
+            usable: model.large.event + model.large.event,
         }
     }
 

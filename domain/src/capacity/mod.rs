@@ -10,6 +10,7 @@
 pub mod admission;
 pub mod phases;
 
+use std::collections::BTreeMap;
 use std::ops::{Add, AddAssign};
 
 use serde::{Deserialize, Serialize};
@@ -139,21 +140,52 @@ impl DemandModel {
 }
 
 impl Default for DemandModel {
-    /// Event mode: 1 CPU and 2 GiB per 100 participants' plan, doubling per plan step
-    /// (small 1 CPU / 2 GiB, medium 2 / 4 GiB, large 4 / 8 GiB); quiet mode a tenth of that,
-    /// the goal the platform is built for. Starting figures until measured (BENCHMARKS.md);
-    /// operators set their own in `[capacity]`.
+    /// Event mode: half a CPU and 1 GiB for the small plan, doubling per plan step (medium
+    /// 1 CPU / 2 GiB, large 2 CPUs / 4 GiB); quiet mode a tenth of that, the goal the
+    /// platform is built for. Starting figures until measured (BENCHMARKS.md).
     fn default() -> Self {
-        let plan = |cpus: i64, gib: i64| PhaseDemand {
-            event: Resources::new(cpus * NANO_CPUS_PER_CPU, gib * 1024 * MIB),
-            quiet: Resources::new(cpus * NANO_CPUS_PER_CPU / 10, gib * 1024 * MIB / 10),
+        let plan = |milli_cpus: i64, mib: i64| PhaseDemand {
+            event: Resources::new(milli_cpus * 1_000_000, mib * MIB),
+            quiet: Resources::new(milli_cpus * 100_000, mib * MIB / 10),
         };
         Self {
-            small: plan(1, 2),
-            medium: plan(2, 4),
-            large: plan(4, 8),
+            small: plan(500, 1024),
+            medium: plan(1000, 2048),
+            large: plan(2000, 4096),
         }
     }
+}
+
+/// A Swarm node as the capacity model sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Node {
+    /// Its host name.
+    pub hostname: String,
+    /// `manager` or `worker`.
+    pub role: String,
+    /// `active`, `pause` or `drain`.
+    pub availability: String,
+    /// Whether Swarm sees it ready.
+    pub ready: bool,
+    /// Its CPUs and memory.
+    pub resources: Resources,
+    /// Its labels.
+    pub labels: BTreeMap<String, String>,
+}
+
+impl Node {
+    /// Whether new tasks may be placed on it.
+    pub fn schedulable(&self) -> bool {
+        self.ready && self.availability == "active"
+    }
+}
+
+/// The capacity of the nodes new tasks may be placed on.
+pub fn cluster_total(nodes: &[Node]) -> Resources {
+    nodes
+        .iter()
+        .filter(|n| n.schedulable())
+        .fold(Resources::default(), |total, n| total + n.resources)
 }
 
 /// What of the cluster orders may use: its nodes' total, less what Plenum and the edge
@@ -194,6 +226,29 @@ mod tests {
             reserved: Resources::new(100 * NANO_CPUS_PER_CPU, 0),
         };
         assert_eq!(greedy.usable(total).nano_cpus, 0);
+    }
+
+    #[test]
+    fn only_ready_active_nodes_count() {
+        let node = |availability: &str, ready: bool| Node {
+            hostname: "n".into(),
+            role: "worker".into(),
+            availability: availability.into(),
+            ready,
+            resources: Resources::new(2 * NANO_CPUS_PER_CPU, 4 * 1024 * MIB),
+            labels: BTreeMap::new(),
+        };
+        let nodes = [
+            node("active", true),
+            node("drain", true),
+            node("pause", true),
+            node("active", false),
+            node("active", true),
+        ];
+        assert_eq!(
+            cluster_total(&nodes),
+            Resources::new(4 * NANO_CPUS_PER_CPU, 8 * 1024 * MIB)
+        );
     }
 
     #[test]

@@ -97,6 +97,24 @@ pub fn parse_version(raw: &str) -> Result<String, Invalid> {
     Ok(version)
 }
 
+/// Checks the form's plan, rental period and event days, as typed, into a booking.
+pub fn check_dates(
+    plan: &str,
+    rental_start: &str,
+    rental_end: &str,
+    event_days: &str,
+    rules: BookingRules,
+) -> Result<Booking, Invalid> {
+    let booking = Booking {
+        plan: plan.trim().parse()?,
+        start: parse_date("rental_start", rental_start)?,
+        end: parse_date("rental_end", rental_end)?,
+        event_days: parse_event_days(event_days)?,
+    };
+    check_booking(&booking, rules)?;
+    Ok(booking)
+}
+
 /// Checks every field of the form that needs no stored data, in the order the form shows
 /// them; the first broken rule is returned, naming its field.
 pub fn check_order(form: &OrderForm, rules: BookingRules) -> Result<OrderRequest, Invalid> {
@@ -104,17 +122,13 @@ pub fn check_order(form: &OrderForm, rules: BookingRules) -> Result<OrderRequest
     let slug = Slug::parse(&form.slug)?;
     let template = required("template", &form.template, "template", 64)?;
     let version = parse_version(&form.version)?;
-    let plan = form.plan.trim().parse()?;
-    let start = parse_date("rental_start", &form.rental_start)?;
-    let end = parse_date("rental_end", &form.rental_end)?;
-    let event_days = parse_event_days(&form.event_days)?;
-    let booking = Booking {
-        start,
-        end,
-        event_days,
-        plan,
-    };
-    check_booking(&booking, rules)?;
+    let booking = check_dates(
+        &form.plan,
+        &form.rental_start,
+        &form.rental_end,
+        &form.event_days,
+        rules,
+    )?;
     check_contact_and_note(&form.contact, &form.note)?;
     Ok(OrderRequest {
         name,

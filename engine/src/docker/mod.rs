@@ -7,6 +7,7 @@
 //! the action and the object it concerns; no error carries a secret's value.
 
 mod events;
+mod nodes;
 mod objects;
 mod observe;
 mod tasks;

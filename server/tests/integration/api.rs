@@ -519,6 +519,16 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
             Probe::NoId("says only whether an address is free, as its public DNS name does"),
         ),
         (
+            "/api/orders/availability",
+            Probe::NoId(
+                "says per day only whether the caller's own dates fit; others' load is not shown",
+            ),
+        ),
+        (
+            "/api/staff/orders/impact",
+            Probe::StaffOnly("order_id", "{victim_order}", &[]),
+        ),
+        (
             "/api/staff/orders/queue",
             Probe::NoId("staff only (tested in orders.rs: customers get 403)"),
         ),

@@ -5,6 +5,7 @@
 
 mod access;
 mod api;
+mod capacity;
 mod cli;
 mod common;
 mod console_swarm;

@@ -14,12 +14,12 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-fn day(offset: u64) -> String {
+pub(crate) fn day(offset: u64) -> String {
     (today() + Days::new(offset)).to_string()
 }
 
 /// A valid order form for `slug`, renting from `start` days from now for five days.
-fn form(org: i64, slug: &str, start: u64) -> Vec<(String, String)> {
+pub(crate) fn form(org: i64, slug: &str, start: u64) -> Vec<(String, String)> {
     [
         ("org_id", org.to_string()),
         ("name", "Party congress".to_owned()),
@@ -41,7 +41,11 @@ fn form(org: i64, slug: &str, start: u64) -> Vec<(String, String)> {
     .collect()
 }
 
-fn with(mut form: Vec<(String, String)>, field: &str, value: &str) -> Vec<(String, String)> {
+pub(crate) fn with(
+    mut form: Vec<(String, String)>,
+    field: &str,
+    value: &str,
+) -> Vec<(String, String)> {
     for (k, v) in &mut form {
         if k == field {
             *v = value.to_owned();
@@ -50,19 +54,19 @@ fn with(mut form: Vec<(String, String)>, field: &str, value: &str) -> Vec<(Strin
     form
 }
 
-async fn place(client: &Client, form: &[(String, String)]) -> Reply {
+pub(crate) async fn place(client: &Client, form: &[(String, String)]) -> Reply {
     let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     client.call("orders/place", &refs).await
 }
 
-async fn customer(server: &TestServer, name: &str) -> (Client, i64) {
+pub(crate) async fn customer(server: &TestServer, name: &str) -> (Client, i64) {
     let client = server.client();
     client.sign_up(&email(name), PASSWORD).await;
     let org = client.first_org_id().await;
     (client, org)
 }
 
-async fn staff(server: &TestServer) -> Client {
+pub(crate) async fn staff(server: &TestServer) -> Client {
     let admin = email("staff");
     app::server::accounts::create_staff(&server.state.db, &admin, PASSWORD)
         .await
@@ -72,7 +76,7 @@ async fn staff(server: &TestServer) -> Client {
     client
 }
 
-fn id_of(reply: &Reply) -> String {
+pub(crate) fn id_of(reply: &Reply) -> String {
     reply.body["id"]
         .as_i64()
         .unwrap_or_else(|| panic!("an order: {}", reply.text))

@@ -15,14 +15,17 @@ use crate::entities::{order, slug_reservation};
 use crate::{Db, StoreError};
 
 impl Db {
-    /// Approves pending order `id` (by `actor`; `None` for auto-approval). When its rental
-    /// period has begun by `today`, its instance is created in the same transaction. An
-    /// order whose rental has already ended is refused on the field `status`.
+    /// Approves pending order `id` (by `actor`; `None` for auto-approval), with `note` kept
+    /// as its reason (e.g. why staff approved it over capacity; it reaches the instance's
+    /// log). When its rental period has begun by `today`, its instance is created in the
+    /// same transaction. An order whose rental has already ended is refused on the field
+    /// `status`.
     pub async fn approve_order(
         &self,
         id: i64,
         actor: Option<i64>,
         today: NaiveDate,
+        note: Option<&str>,
     ) -> Result<OrderRecord, StoreError> {
         let txn = self.connection().begin().await?;
         lock(&txn, id).await?;
@@ -43,7 +46,7 @@ impl Db {
             OrderStatus::Pending,
             OrderStatus::Approved,
             actor,
-            None,
+            note,
             "approved",
         )
         .await?;

@@ -81,10 +81,14 @@ pub(super) async fn provision(
         })?,
         lifecycle: Lifecycle::Running,
     };
-    let message = format!(
+    let mut message = format!(
         "created from order {id} ({} plan, rental {} to {})",
         current.booking.plan, current.booking.start, current.booking.end
     );
+    if let Some(note) = &current.reason {
+        message.push_str("; ");
+        message.push_str(note);
+    }
     let instance = insert_instance(txn, &new, actor, &message).await?;
     let applied = order::Entity::update_many()
         .col_expr(

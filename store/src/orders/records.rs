@@ -30,7 +30,7 @@ pub struct OrderRecord {
     pub note: String,
     /// Where it stands.
     pub status: OrderStatus,
-    /// Why it was rejected (shown to the customer).
+    /// Why it was rejected (shown to the customer), or the note of its approval.
     pub reason: Option<String>,
     /// The instance it became.
     pub instance_id: Option<i64>,

@@ -1,0 +1,246 @@
+//! Admission of orders against the cluster's capacity: the `[capacity]` and `[phases]`
+//! settings, and the verdict on a booking — day by day against what the approved orders
+//! already reserve, with the nearest dates that fit. The rules are `domain::capacity`; this
+//! module reads the Swarm's nodes through the engine and the approved orders from the store.
+//! Without the engine there is no cluster to count: nothing is checked, and the answer says
+//! so.
+
+use chrono::NaiveDate;
+use domain::booking::Booking;
+use domain::capacity::admission::{Admission, AdmissionRules, check, nearest_fit};
+use domain::capacity::{CapacityRules, DemandModel, PhaseSettings, Resources, cluster_total};
+use domain::order::OrderStatus;
+use domain::template::{parse_cpus, parse_memory};
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::context::store_error;
+use crate::dto::{AvailabilityView, DayLoadView, SuggestedDates};
+use crate::error::AppError;
+
+/// The `[capacity]` settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CapacitySettings {
+    /// Per cent of the cluster (after the reserve) kept free (0–90).
+    pub headroom_percent: u32,
+    /// CPUs reserved for Plenum, its database and the edge (compose notation, e.g. `"0.5"`).
+    pub reserved_cpus: String,
+    /// Memory reserved for them (compose notation, e.g. `"2G"`).
+    pub reserved_memory: String,
+    /// How many days either way the nearest fitting dates are looked for (1–365).
+    pub search_days: u32,
+}
+
+impl Default for CapacitySettings {
+    fn default() -> Self {
+        Self {
+            headroom_percent: 20,
+            reserved_cpus: "0.5".into(),
+            reserved_memory: "1G".into(),
+            search_days: 60,
+        }
+    }
+}
+
+impl CapacitySettings {
+    /// The checked rules, or the setting that is wrong and what it accepts.
+    pub fn rules(&self) -> Result<CapacityRules, (&'static str, &'static str)> {
+        if self.headroom_percent > 90 {
+            return Err(("capacity.headroom_percent", "0 to 90 (per cent)"));
+        }
+        if !(1..=365).contains(&self.search_days) {
+            return Err(("capacity.search_days", "1 to 365 (days)"));
+        }
+        // Nothing reserved is "0" (the compose amounts themselves are positive).
+        fn amount<E>(text: &str, parse: fn(&str) -> Result<i64, E>) -> Result<i64, E> {
+            match text.trim() {
+                "0" => Ok(0),
+                text => parse(text),
+            }
+        }
+        let nano_cpus = amount(&self.reserved_cpus, parse_cpus).map_err(|_| {
+            (
+                "capacity.reserved_cpus",
+                "CPUs such as \"1\", \"0.5\" or \"0\"",
+            )
+        })?;
+        let memory_bytes = amount(&self.reserved_memory, parse_memory).map_err(|_| {
+            (
+                "capacity.reserved_memory",
+                "memory such as \"2G\", \"512M\" or \"0\"",
+            )
+        })?;
+        Ok(CapacityRules {
+            headroom_percent: self.headroom_percent,
+            reserved: Resources::new(nano_cpus, memory_bytes),
+        })
+    }
+}
+
+/// What admission works with (checked settings and the demand model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Admissions {
+    /// Headroom and reserve.
+    pub rules: CapacityRules,
+    /// The phase lead times.
+    pub phases: PhaseSettings,
+    /// Reservations per plan and phase.
+    pub model: DemandModel,
+    /// Days either way to look for the nearest fitting dates.
+    pub search_days: u32,
+}
+
+/// The verdict on a booking.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// Day by day.
+    pub admission: Admission,
+    /// What orders may use of the cluster.
+    pub usable: Resources,
+    /// When it does not fit: the nearest move of the same booking that does.
+    pub nearest: Option<Booking>,
+}
+
+/// The verdict on `booking` beside every approved order but `except` (the order being
+/// decided); None when Plenum runs no engine or the Docker engine cannot be asked.
+pub async fn assess(
+    state: &AppState,
+    booking: &Booking,
+    except: Option<i64>,
+    today: NaiveDate,
+) -> Result<Option<Verdict>, AppError> {
+    let Some(engine) = &state.engine else {
+        return Ok(None);
+    };
+    let nodes = match engine.nodes().await {
+        Ok(nodes) => nodes,
+        Err(e) => {
+            tracing::warn!(error = %e, "capacity unknown: the Swarm's nodes could not be read");
+            return Ok(None);
+        }
+    };
+    let admissions = &state.admissions;
+    let usable = admissions.rules.usable(cluster_total(&nodes));
+    let approved: Vec<Booking> = state
+        .db
+        .orders_with_status(&[OrderStatus::Approved, OrderStatus::Provisioned])
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .filter(|o| Some(o.id) != except)
+        .map(|o| o.booking)
+        .collect();
+    let rules = AdmissionRules {
+        model: &admissions.model,
+        phases: &admissions.phases,
+        usable,
+    };
+    let admission = check(&approved, booking, &rules);
+    let nearest = (!admission.fits)
+        .then(|| nearest_fit(&approved, booking, &rules, today, admissions.search_days))
+        .flatten();
+    Ok(Some(Verdict {
+        admission,
+        usable,
+        nearest,
+    }))
+}
+
+/// The event-days field as the order form takes it.
+fn event_days_text(booking: &Booking) -> String {
+    booking
+        .event_days
+        .iter()
+        .map(|d| format!("{} {}", d.date, d.participants))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `verdict` for the browser (None: capacity unknown); the approved orders' load only with
+/// `show_booked` (staff), so that customers learn nothing of others' bookings but whether
+/// their own dates fit.
+pub fn view(verdict: Option<&Verdict>, show_booked: bool) -> AvailabilityView {
+    let Some(verdict) = verdict else {
+        return AvailabilityView {
+            known: false,
+            fits: true,
+            days: Vec::new(),
+            nearest: None,
+        };
+    };
+    AvailabilityView {
+        known: true,
+        fits: verdict.admission.fits,
+        days: verdict
+            .admission
+            .days
+            .iter()
+            .map(|d| DayLoadView {
+                date: d.date.to_string(),
+                booked_percent: show_booked.then(|| d.booked.load_percent(verdict.usable)),
+                requested_percent: d.requested.load_percent(verdict.usable),
+                fits: d.fits,
+            })
+            .collect(),
+        nearest: verdict.nearest.as_ref().map(|b| SuggestedDates {
+            rental_start: b.start.to_string(),
+            rental_end: b.end.to_string(),
+            event_days: event_days_text(b),
+        }),
+    }
+}
+
+/// The refusal of a booking that does not fit, naming the overbooked days and the nearest
+/// dates that fit, on the field `event_days`.
+pub fn refusal(verdict: &Verdict) -> AppError {
+    let days: Vec<String> = verdict
+        .admission
+        .overbooked()
+        .map(|d| d.date.to_string())
+        .collect();
+    let shown = days.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    let more = days.len().saturating_sub(5);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    let proposal = match &verdict.nearest {
+        Some(b) => format!(
+            " The nearest dates that fit: rental {} to {}, event days {}.",
+            b.start,
+            b.end,
+            b.event_days
+                .iter()
+                .map(|d| d.date.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => " No dates nearby fit; please contact us.".to_owned(),
+    };
+    AppError::Invalid {
+        field: "event_days".into(),
+        message: format!("The platform is fully booked on {shown}{more} for this plan.{proposal}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_checked_with_the_setting_named() {
+        assert!(CapacitySettings::default().rules().is_ok());
+        let bad = CapacitySettings {
+            reserved_memory: "lots".into(),
+            ..CapacitySettings::default()
+        };
+        assert_eq!(bad.rules().unwrap_err().0, "capacity.reserved_memory");
+        let bad = CapacitySettings {
+            headroom_percent: 95,
+            ..CapacitySettings::default()
+        };
+        assert_eq!(bad.rules().unwrap_err().0, "capacity.headroom_percent");
+    }
+}
