@@ -76,6 +76,6 @@ pub use instances::{
 };
 mod orders;
 pub use orders::{
-    AvailabilityView, CatalogItem, DayLoadView, OrderOptions, OrderView, PlanChoice, PlanSizing,
-    SlugCheck, StaffCatalog, SuggestedDates,
+    AvailabilityView, CatalogItem, DayLoadView, OrderImpact, OrderOptions, OrderView, PlanChoice,
+    PlanSizing, SlugCheck, StaffCatalog, SuggestedDates,
 };

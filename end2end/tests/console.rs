@@ -157,6 +157,11 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
     customer
         .fill("#order-form", "contact", "Ada, +49 30 1234")
         .await;
+    // The dates are checked against the platform's capacity as soon as they are given.
+    customer
+        .wait_for_text("#availability", "These dates fit.")
+        .await;
+    customer.wait_for("#availability svg.load-chart").await;
     customer.submit("#order-form").await;
     let placed = customer
         .wait_for_text("#order-placed", "placed: pending")
@@ -177,6 +182,11 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
     staff.goto("/staff/orders").await;
     let row = format!("tr[data-order=\"{order_id}\"]");
     staff.wait_for_text(&row, &slug).await;
+    // The order's load on the platform, day by day, beside the approved ones.
+    staff
+        .wait_for_text(&format!("{row} .availability"), "These dates fit.")
+        .await;
+    staff.wait_for(&format!("{row} svg.load-chart")).await;
     staff
         .wait_for_handler(&format!("{row} form"), "submit")
         .await;

@@ -1,7 +1,7 @@
 //! The staff side of ordering: the queue of orders, approving and rejecting them, and
 //! curating the catalog of template versions and the plans' sizings.
 
-use crate::dto::{AvailabilityView, OrderView, StaffCatalog};
+use crate::dto::{OrderImpact, OrderView, StaffCatalog};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -31,18 +31,33 @@ pub async fn staff_order_queue() -> Result<Vec<OrderView>, AppError> {
     )
 }
 
-/// What approving order `order_id` would do to the platform's capacity, day by day
+/// What approving each pending order would do to the platform's capacity, day by day
 /// (staff only).
-#[server(name = OrderImpact, prefix = "/api", endpoint = "staff/orders/impact")]
-pub async fn order_impact(order_id: i64) -> Result<AvailabilityView, AppError> {
+#[server(name = OrderImpacts, prefix = "/api", endpoint = "staff/orders/impacts")]
+pub async fn order_impacts() -> Result<Vec<OrderImpact>, AppError> {
     respond(
         async {
             let state = state()?;
             require_staff(&state).await?;
-            let order = state.db.order(order_id).await.map_err(store_error)?;
-            let verdict =
-                capacity::assess(&state, &order.booking, Some(order_id), orders::today()).await?;
-            Ok(capacity::view(verdict.as_ref(), true))
+            let pending = state
+                .db
+                .orders_with_status(&[OrderStatus::Pending])
+                .await
+                .map_err(store_error)?;
+            let booked = capacity::booked(&state).await?;
+            let today = orders::today();
+            Ok(pending
+                .into_iter()
+                .map(|order| {
+                    let verdict = booked.as_ref().map(|b| {
+                        b.verdict(&state.admissions, &order.booking, Some(order.id), today)
+                    });
+                    OrderImpact {
+                        order_id: order.id,
+                        availability: capacity::view(verdict.as_ref(), true),
+                    }
+                })
+                .collect())
         }
         .await,
     )

@@ -132,11 +132,11 @@ pub fn AvailabilityReport(
         let use_button = on_use.map(|on_use| {
             let dates = dates.clone();
             view! {
-                <button type="button" class="link-button" id="use-nearest"
+                <button type="button" class="link-button use-nearest"
                     on:click=move |_| on_use.run(dates.clone())>"Use these dates"</button>
             }
         });
-        view! { <p id="nearest-dates">{text} " " {use_button}</p> }
+        view! { <p class="nearest-dates">{text} " " {use_button}</p> }
     });
     let class = if report.fits {
         "availability fits"
@@ -144,7 +144,7 @@ pub fn AvailabilityReport(
         "availability overbooked"
     };
     view! {
-        <div class=class id="availability" role="status">
+        <div class=class role="status">
             <p>{summary}</p>
             {nearest}
             <LoadChart days=report.days />

@@ -146,3 +146,12 @@ pub struct SuggestedDates {
     /// Event days, one per line: `YYYY-MM-DD participants`.
     pub event_days: String,
 }
+
+/// What approving a pending order would do to the platform's capacity (staff).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderImpact {
+    /// The order.
+    pub order_id: i64,
+    /// Its load day by day beside the approved orders.
+    pub availability: AvailabilityView,
+}

@@ -215,7 +215,7 @@ fn Availability(dates: Dates) -> impl IntoView {
         dates.event_days.set(suggested.event_days);
     };
     view! {
-        <div aria-live="polite">
+        <div id="availability" aria-live="polite">
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match check.await {

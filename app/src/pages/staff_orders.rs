@@ -3,12 +3,12 @@
 //! reason) and reject-with-reason, and the catalog of template versions and plan sizings.
 
 use crate::api::staff_orders::{
-    AddCatalogVersion, ApproveOrder, RejectOrder, SetCatalogAvailable, SetPlan, order_impact,
+    AddCatalogVersion, ApproveOrder, RejectOrder, SetCatalogAvailable, SetPlan, order_impacts,
     staff_catalog, staff_order_queue,
 };
 use crate::components::feedback::{Done, FieldError, FormError, last_error};
 use crate::components::load_chart::AvailabilityReport;
-use crate::dto::{OrderView, PlanSizing, StaffCatalog};
+use crate::dto::{AvailabilityView, OrderView, PlanSizing, StaffCatalog};
 use crate::pages::home::RequireLogin;
 use leptos::prelude::*;
 
@@ -47,6 +47,16 @@ fn OrderQueue() -> impl IntoView {
         },
         |_| staff_order_queue(),
     );
+    // Made here, with the queue, not per row after it loaded (hydration needs it so).
+    let impacts = Resource::new(
+        move || {
+            (
+                decisions.approve.version().get(),
+                decisions.reject.version().get(),
+            )
+        },
+        |_| order_impacts(),
+    );
     let error = Signal::derive(move || {
         last_error(decisions.approve)
             .get()
@@ -58,6 +68,13 @@ fn OrderQueue() -> impl IntoView {
         <FormError error fields=&[] />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let impacts = impacts.await.unwrap_or_default();
+                let impact_of = move |id: i64| {
+                    impacts
+                        .iter()
+                        .find(|i| i.order_id == id)
+                        .map(|i| i.availability.clone())
+                };
                 match queue.await {
                     Ok(list) if list.is_empty() => view! { <p id="order-queue">"No orders waiting."</p> }.into_any(),
                     Ok(list) => view! {
@@ -72,7 +89,10 @@ fn OrderQueue() -> impl IntoView {
                                 </tr>
                             </thead>
                             <tbody>
-                                {list.into_iter().map(|order| view! { <QueueRow order decisions /> }).collect_view()}
+                                {list.into_iter().map(|order| {
+                                    let impact = impact_of(order.id);
+                                    view! { <QueueRow order decisions impact /> }
+                                }).collect_view()}
                             </tbody>
                         </table>
                     }.into_any(),
@@ -84,7 +104,11 @@ fn OrderQueue() -> impl IntoView {
 }
 
 #[component]
-fn QueueRow(order: OrderView, decisions: Decisions) -> impl IntoView {
+fn QueueRow(
+    order: OrderView,
+    decisions: Decisions,
+    impact: Option<AvailabilityView>,
+) -> impl IntoView {
     let days = order
         .event_days
         .iter()
@@ -94,17 +118,7 @@ fn QueueRow(order: OrderView, decisions: Decisions) -> impl IntoView {
     let reason_id = format!("reason-{}", order.id);
     let force_id = format!("force-reason-{}", order.id);
     let pending = order.status.awaits_decision();
-    let order_id = order.id;
-    let impact = Resource::new(
-        || (),
-        move |_| async move {
-            if pending {
-                Some(order_impact(order_id).await)
-            } else {
-                None
-            }
-        },
-    );
+
     let status = order.status.as_str();
     view! {
         <tr data-order=order.id>
@@ -114,15 +128,7 @@ fn QueueRow(order: OrderView, decisions: Decisions) -> impl IntoView {
             </td>
             <td>
                 {format!("{} to {}", order.rental_start, order.rental_end)} <br /> {days}
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        match impact.await {
-                            Some(Ok(report)) => view! { <AvailabilityReport report /> }.into_any(),
-                            Some(Err(e)) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
-                            None => ().into_any(),
-                        }
-                    })}
-                </Transition>
+                {impact.map(|report| view! { <AvailabilityReport report /> })}
             </td>
             <td>{order.contact.clone()} <br /> {order.note.clone()}</td>
             <td><span class=format!("badge status-{status}")>{status}</span></td>

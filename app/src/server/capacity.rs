@@ -102,14 +102,16 @@ pub struct Verdict {
     pub nearest: Option<Booking>,
 }
 
-/// The verdict on `booking` beside every approved order but `except` (the order being
-/// decided); None when Plenum runs no engine or the Docker engine cannot be asked.
-pub async fn assess(
-    state: &AppState,
-    booking: &Booking,
-    except: Option<i64>,
-    today: NaiveDate,
-) -> Result<Option<Verdict>, AppError> {
+/// The capacity orders may use now and the approved orders' bookings (by order id).
+#[derive(Debug, Clone)]
+pub struct Booked {
+    usable: Resources,
+    approved: Vec<(i64, Booking)>,
+}
+
+/// What is booked now; None when Plenum runs no engine or the Docker engine cannot be asked
+/// (then nothing is checked).
+pub async fn booked(state: &AppState) -> Result<Option<Booked>, AppError> {
     let Some(engine) = &state.engine else {
         return Ok(None);
     };
@@ -120,31 +122,64 @@ pub async fn assess(
             return Ok(None);
         }
     };
-    let admissions = &state.admissions;
-    let usable = admissions.rules.usable(cluster_total(&nodes));
-    let approved: Vec<Booking> = state
+    let approved = state
         .db
         .orders_with_status(&[OrderStatus::Approved, OrderStatus::Provisioned])
         .await
         .map_err(store_error)?
         .into_iter()
-        .filter(|o| Some(o.id) != except)
-        .map(|o| o.booking)
+        .map(|o| (o.id, o.booking))
         .collect();
-    let rules = AdmissionRules {
-        model: &admissions.model,
-        phases: &admissions.phases,
-        usable,
-    };
-    let admission = check(&approved, booking, &rules);
-    let nearest = (!admission.fits)
-        .then(|| nearest_fit(&approved, booking, &rules, today, admissions.search_days))
-        .flatten();
-    Ok(Some(Verdict {
-        admission,
-        usable,
-        nearest,
+    Ok(Some(Booked {
+        usable: state.admissions.rules.usable(cluster_total(&nodes)),
+        approved,
     }))
+}
+
+impl Booked {
+    /// The verdict on `booking` beside every approved order but `except` (the order being
+    /// decided).
+    pub fn verdict(
+        &self,
+        admissions: &Admissions,
+        booking: &Booking,
+        except: Option<i64>,
+        today: NaiveDate,
+    ) -> Verdict {
+        let approved: Vec<Booking> = self
+            .approved
+            .iter()
+            .filter(|(id, _)| Some(*id) != except)
+            .map(|(_, b)| b.clone())
+            .collect();
+        let rules = AdmissionRules {
+            model: &admissions.model,
+            phases: &admissions.phases,
+            usable: self.usable,
+        };
+        let admission = check(&approved, booking, &rules);
+        let nearest = (!admission.fits)
+            .then(|| nearest_fit(&approved, booking, &rules, today, admissions.search_days))
+            .flatten();
+        Verdict {
+            admission,
+            usable: self.usable,
+            nearest,
+        }
+    }
+}
+
+/// The verdict on `booking` beside every approved order but `except`; None when capacity
+/// is unknown ([`booked`]).
+pub async fn assess(
+    state: &AppState,
+    booking: &Booking,
+    except: Option<i64>,
+    today: NaiveDate,
+) -> Result<Option<Verdict>, AppError> {
+    Ok(booked(state)
+        .await?
+        .map(|b| b.verdict(&state.admissions, booking, except, today)))
 }
 
 /// The event-days field as the order form takes it.

@@ -525,8 +525,8 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
             ),
         ),
         (
-            "/api/staff/orders/impact",
-            Probe::StaffOnly("order_id", "{victim_order}", &[]),
+            "/api/staff/orders/impacts",
+            Probe::NoId("staff only (tested in capacity.rs: customers are refused)"),
         ),
         (
             "/api/staff/orders/queue",

@@ -160,12 +160,18 @@ async fn orders_are_admitted_against_the_swarms_capacity() {
             .await;
         assert_eq!(approved.body["status"], "Approved", "{}", approved.text);
     }
-    let impact = admin
-        .call("staff/orders/impact", &[("order_id", &early_id)])
-        .await;
-    assert_eq!(impact.body["fits"], false, "{}", impact.text);
-    assert_eq!(overbooked(&impact.body), [day(39), day(40)]);
-    let day40 = impact.body["days"]
+    let impacts = admin.call("staff/orders/impacts", &[]).await;
+    let impact = impacts
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["order_id"].to_string() == early_id)
+        .unwrap_or_else(|| panic!("the pending order's impact: {}", impacts.text))["availability"]
+        .clone();
+    assert_eq!(impact["fits"], false, "{impact}");
+    assert_eq!(overbooked(&impact), [day(39), day(40)]);
+    let day40 = impact["days"]
         .as_array()
         .unwrap()
         .iter()
@@ -207,9 +213,7 @@ async fn orders_are_admitted_against_the_swarms_capacity() {
         "approved over capacity (2 overbooked days): second node arrives the week before"
     );
     // Customers cannot ask for the staff's view.
-    let denied = carol
-        .call("staff/orders/impact", &[("order_id", &early_id)])
-        .await;
+    let denied = carol.call("staff/orders/impacts", &[]).await;
     assert!(!denied.status.is_success());
 }
 
