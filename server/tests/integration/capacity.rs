@@ -166,7 +166,9 @@ async fn orders_are_admitted_against_the_swarms_capacity() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|i| i["order_id"].to_string() == early_id)
+        .find(|i| {
+            i["order_id"].as_i64().map(|id| id.to_string()).as_deref() == Some(early_id.as_str())
+        })
         .unwrap_or_else(|| panic!("the pending order's impact: {}", impacts.text))["availability"]
         .clone();
     assert_eq!(impact["fits"], false, "{impact}");
