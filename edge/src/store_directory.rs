@@ -142,6 +142,8 @@ mod tests {
             updated_at: now,
             status_at: now,
             removed_at: None,
+            phase: None,
+            phase_pin: None,
         }
     }
 

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use domain::capacity::Phase;
 use domain::instance::{Lifecycle, Operation, Slug};
 use domain::template::{Template, TemplateError, builtin};
 use domain::validation::Invalid;
@@ -191,6 +192,51 @@ impl Engine {
             check_replicas(&template, &all)?;
             let message = format!("scale {service} to {replicas}");
             Ok((DesiredChange::Replicas(all), message))
+        })
+        .await
+    }
+
+    /// Enters `phase` with `replicas` (from [`domain::capacity::phase_desired`]): running in
+    /// event and quiet mode, stopped when hibernated or archived; `why` is logged with it.
+    pub async fn enter_phase(
+        &self,
+        id: i64,
+        phase: Phase,
+        replicas: &BTreeMap<String, u64>,
+        why: &str,
+    ) -> Result<InstanceRecord, EngineError> {
+        let template_checked = |record: &InstanceRecord| -> Result<(), EngineError> {
+            check_replicas(&builtin(&record.template)?, replicas).map_err(Into::into)
+        };
+        let (op, lifecycle) = match phase {
+            Phase::Event | Phase::Quiet => (Operation::Start, Lifecycle::Running),
+            Phase::Hibernated | Phase::Archived => (Operation::Stop, Lifecycle::Stopped),
+        };
+        self.change(id, op, None, |record| {
+            template_checked(record)?;
+            let change = DesiredChange::Phase {
+                phase,
+                lifecycle,
+                replicas: replicas.clone(),
+            };
+            Ok((change, format!("phase: {} — {why}", phase.as_str())))
+        })
+        .await
+    }
+
+    /// Pins the instance to `pin` (staff), or lets the calendar decide again (`None`).
+    pub async fn pin_phase(
+        &self,
+        id: i64,
+        pin: Option<Phase>,
+        actor: Option<i64>,
+    ) -> Result<InstanceRecord, EngineError> {
+        self.change(id, Operation::Scale, actor, |_| {
+            let message = match pin {
+                Some(phase) => format!("pin to phase {}", phase.as_str()),
+                None => "unpin the phase: the calendar decides".to_owned(),
+            };
+            Ok((DesiredChange::PinPhase(pin), message))
         })
         .await
     }

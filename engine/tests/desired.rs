@@ -33,6 +33,8 @@ fn record(lifecycle: Lifecycle) -> InstanceRecord {
         updated_at: now,
         status_at: now,
         removed_at: None,
+        phase: None,
+        phase_pin: None,
     }
 }
 

@@ -14,6 +14,7 @@ mod m20261129_000006_saml;
 mod m20261129_000007_upstream;
 mod m20261129_000008_invitations;
 mod m20261129_000009_saml_configuration;
+mod m20261129_000010_instance_phases;
 
 /// Runs every migration Plenum knows, in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_upstream::Migration),
             Box::new(m20261129_000008_invitations::Migration),
             Box::new(m20261129_000009_saml_configuration::Migration),
+            Box::new(m20261129_000010_instance_phases::Migration),
         ]
     }
 }

@@ -99,6 +99,8 @@ pub struct Plenum {
     pub engine: Option<engine::RunningEngine>,
     /// The loop that rotates the provider's signing keys; it stops when this is dropped.
     pub identity_maintenance: crate::scheduler::Periodic,
+    /// The loop that moves instances through their phases; it stops when this is dropped.
+    pub phase_scheduler: crate::scheduler::Periodic,
 }
 
 /// Opens the database (migrating it), the session store, and builds the router.
@@ -154,12 +156,18 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
     );
     let identity_maintenance =
         crate::scheduler::spawn_identity_maintenance(identity, IDENTITY_MAINTENANCE_PERIOD);
+    let phase_scheduler = crate::scheduler::spawn_phase_scheduler(
+        state.clone(),
+        crate::scheduler::PHASE_SCHEDULER_PERIOD,
+        || chrono::Utc::now().naive_utc(),
+    );
     Ok(Plenum {
         router,
         state,
         order_scheduler,
         engine,
         identity_maintenance,
+        phase_scheduler,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Background loops: the order scheduler, which turns approved orders into instances once
-//! their rental period has begun, and the identity provider's maintenance (key rotation,
-//! expired codes).
+//! their rental period has begun; the phase scheduler, which moves instances through their
+//! phases (quiet, event mode, archived) by their event days; and the identity provider's
+//! maintenance (key rotation, expired codes).
 //!
 //! Approval provisions at once when the rental has already begun; the order loop handles the
 //! orders approved ahead of time. It is level-triggered (every pass re-reads which orders
@@ -68,6 +69,26 @@ pub fn spawn_order_scheduler(db: Db, period: Duration, today: fn() -> NaiveDate)
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "looking for due orders failed"),
+            }
+        }
+    })
+}
+
+/// How often the phase scheduler looks at every instance (a change is applied at most this
+/// late; event mode begins hours ahead, so minutes do not matter).
+pub const PHASE_SCHEDULER_PERIOD: Duration = Duration::from_secs(300);
+
+/// Starts the phase scheduler: every `period`, apply the phase due at `clock()`.
+pub fn spawn_phase_scheduler(
+    state: app::server::AppState,
+    period: Duration,
+    clock: fn() -> chrono::NaiveDateTime,
+) -> Periodic {
+    spawn_periodic(period, move || {
+        let state = state.clone();
+        async move {
+            if let Err(e) = app::server::phases::apply_phases(&state, clock()).await {
+                tracing::warn!(error = %e, "applying phases failed");
             }
         }
     })

@@ -50,6 +50,21 @@ pub async fn staff_bulk_upgrade(
     )
 }
 
+/// Pins instance `id` to `phase`, or lets its calendar decide again when `phase` is empty
+/// (staff only); the phase scheduler applies it on its next pass.
+#[server(name = StaffPinPhase, prefix = "/api", endpoint = "staff/instances/pin")]
+pub async fn staff_pin_phase(id: i64, #[server(default)] phase: String) -> Result<(), AppError> {
+    respond(
+        async {
+            let state = state()?;
+            let actor = require_staff(&state).await?;
+            crate::server::instances::actions::pin_phase(&state, actor, id, &phase).await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
 /// The event calendar of the next [`CALENDAR_DAYS`] days.
 #[server(name = StaffCalendar, prefix = "/api", endpoint = "staff/instances/calendar")]
 pub async fn staff_calendar() -> Result<Vec<CalendarDayView>, AppError> {

@@ -10,6 +10,7 @@ pub mod mail;
 pub mod orders;
 pub mod overview;
 pub mod passwords;
+pub mod phases;
 mod state;
 pub mod throttle;
 

@@ -17,7 +17,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::booking::PlanSize;
 
-pub use phases::{Phase, PhaseSettings, PhaseSpan, timeline};
+pub use phases::{
+    Phase, PhaseSettings, PhaseSpan, PhaseStep, decide, next_change, phase_at, phase_desired,
+    timeline,
+};
 
 /// CPU and memory, as Swarm reserves them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

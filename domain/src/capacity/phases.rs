@@ -10,10 +10,14 @@
 //!   [`hibernates`], not in the timeline;
 //! * **archived** (stopped, kept) for `archive_days` after the rental; then erased.
 
+use std::collections::BTreeMap;
+
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::booking::Booking;
+use crate::instance::Lifecycle;
+use crate::template::Template;
 
 /// What an instance runs as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -197,6 +201,56 @@ pub fn next_change(
     Some((until, timeline.get(index + 1).map(|s| s.phase)))
 }
 
+/// What the phase scheduler does with an instance now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhaseStep {
+    /// It is in the phase it should be in.
+    Stay,
+    /// It enters this phase.
+    Enter(Phase),
+    /// Its archive period is over: it is removed (and erased after the removal grace).
+    Remove,
+}
+
+/// The step for an instance whose order's timeline is `timeline`, that last entered
+/// `recorded`, and that staff may have pinned to `pin` (which then wins over the calendar).
+pub fn decide(
+    timeline: &[PhaseSpan],
+    now: NaiveDateTime,
+    recorded: Option<Phase>,
+    pin: Option<Phase>,
+) -> PhaseStep {
+    match pin.or_else(|| phase_at(timeline, now)) {
+        Some(target) if Some(target) == recorded => PhaseStep::Stay,
+        Some(target) => PhaseStep::Enter(target),
+        None if timeline.last().is_some_and(|last| now >= last.until) => PhaseStep::Remove,
+        None => PhaseStep::Stay,
+    }
+}
+
+/// How an instance runs in `phase`: its lifecycle, and its replicas — the plan's in event
+/// mode, each scalable service's minimum in quiet mode, the plan's (kept for waking up)
+/// when stopped.
+pub fn phase_desired(
+    phase: Phase,
+    template: &Template,
+    plan_replicas: &BTreeMap<String, u64>,
+) -> (Lifecycle, BTreeMap<String, u64>) {
+    match phase {
+        Phase::Event => (Lifecycle::Running, plan_replicas.clone()),
+        Phase::Quiet => {
+            let mut quiet = plan_replicas.clone();
+            for service in template.service_names() {
+                if let Some(rule) = template.scaling_rule(service) {
+                    quiet.insert(service.to_owned(), rule.min.max(1));
+                }
+            }
+            (Lifecycle::Running, quiet)
+        }
+        Phase::Hibernated | Phase::Archived => (Lifecycle::Stopped, plan_replicas.clone()),
+    }
+}
+
 /// Whether an instance planned `planned` hibernates at `now`: quiet, its owner allows it,
 /// and its last use (or, never used, its provisioning) lies `hibernate_after_hours` back.
 pub fn hibernates(
@@ -330,6 +384,58 @@ mod tests {
             at("2027-03-02 23:59"),
             &settings
         ));
+    }
+
+    #[test]
+    fn the_scheduler_enters_each_phase_once_and_a_pin_wins() {
+        let b = booking("2027-03-01", "2027-03-31", &["2027-03-10"]);
+        let spans = timeline(&b, &PhaseSettings::default());
+        let noon = at("2027-03-05 12:00");
+        assert_eq!(
+            decide(&spans, noon, None, None),
+            PhaseStep::Enter(Phase::Quiet)
+        );
+        assert_eq!(
+            decide(&spans, noon, Some(Phase::Quiet), None),
+            PhaseStep::Stay
+        );
+        assert_eq!(
+            decide(&spans, at("2027-03-10 08:00"), Some(Phase::Quiet), None),
+            PhaseStep::Enter(Phase::Event)
+        );
+        assert_eq!(
+            decide(&spans, noon, Some(Phase::Quiet), Some(Phase::Event)),
+            PhaseStep::Enter(Phase::Event),
+            "pinned"
+        );
+        assert_eq!(
+            decide(&spans, at("2027-04-02 00:00"), Some(Phase::Quiet), None),
+            PhaseStep::Enter(Phase::Archived)
+        );
+        assert_eq!(
+            decide(&spans, at("2027-05-01 00:00"), Some(Phase::Archived), None),
+            PhaseStep::Remove
+        );
+    }
+
+    #[test]
+    fn quiet_runs_the_minimum_and_stopped_phases_keep_the_plan() {
+        let demo = crate::template::builtin("demo").unwrap();
+        let plan = BTreeMap::from([("web".to_owned(), 4), ("db".to_owned(), 1)]);
+        assert_eq!(
+            phase_desired(Phase::Event, &demo, &plan),
+            (Lifecycle::Running, plan.clone())
+        );
+        let (lifecycle, quiet) = phase_desired(Phase::Quiet, &demo, &plan);
+        assert_eq!(lifecycle, Lifecycle::Running);
+        assert_eq!(quiet["web"], 1);
+        assert_eq!(quiet["db"], 1);
+        for phase in [Phase::Hibernated, Phase::Archived] {
+            assert_eq!(
+                phase_desired(phase, &demo, &plan),
+                (Lifecycle::Stopped, plan.clone())
+            );
+        }
     }
 
     #[test]

@@ -9,42 +9,14 @@
 //! created.
 
 use std::collections::BTreeMap;
-use std::process::Command;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use domain::instance::{Slug, Status};
-use domain::template::EndpointMode;
 use engine::NewInstanceRequest;
-use engine::settings::EntryAccess;
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, Statement};
 
 use crate::common::{Backend, Client, PASSWORD, TestServer, email};
-
-/// `SecretKey::from_bytes([7; 32])` in base64, as `engine.secret_key_file` holds it.
-const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
-
-fn docker(args: &[&str]) -> String {
-    let out = Command::new("docker")
-        .args(args)
-        .output()
-        .expect("docker runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Removes what an installation left behind if the test failed before erasing.
-struct Cleanup(String);
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let filter = format!("label=org.plenum.installation={}", self.0);
-        for kind in ["service", "secret", "network", "volume"] {
-            for id in docker(&[kind, "ls", "-q", "--filter", &filter]).split_whitespace() {
-                docker(&[kind, "rm", id]);
-            }
-        }
-    }
-}
+use crate::swarm::Installation;
 
 /// Reads the stream until `needle` has arrived.
 async fn wait_for(stream: &mut reqwest::Response, seen: &mut String, needle: &str) {
@@ -73,54 +45,13 @@ async fn settled(owner: &Client, id: &str) {
 
 #[tokio::test]
 async fn console_drives_a_real_instance_and_streams_its_steps() {
-    let state = docker(&["info", "--format", "{{.Swarm.LocalNodeState}}"]);
-    assert_eq!(
-        state.trim(),
-        "active",
-        "needs Docker in Swarm mode (scripts/ensure-docker.sh)"
-    );
-    let seed = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0) as u64
-        ^ u64::from(std::process::id());
-    let installation = format!("t-console-{:x}", seed % 0xffff_ffff);
-    let _cleanup = Cleanup(installation.clone());
-    let key_dir = tempfile::tempdir().unwrap();
-    let key_file = key_dir.path().join("key");
-    std::fs::write(&key_file, KEY).unwrap();
-    let server = TestServer::start_with(Backend::Sqlite, |s| {
-        s.engine.enabled = true;
-        s.engine.secret_key_file = Some(key_file.clone());
-        s.engine.installation_id = installation.clone();
-        s.engine.edge_network = format!("{installation}_edge");
-        s.engine.base_domain = "plenum.test".to_owned();
-        s.engine.endpoint_mode = EndpointMode::Dnsrr;
-        s.engine.entry_access = EntryAccess::BridgeAddress;
-        s.engine.resync_seconds = 2;
-        s.engine.orphan_grace_seconds = 3600;
-    })
-    .await;
+    let installation = Installation::new("t-console");
+    let server = TestServer::start_with(Backend::Sqlite, |s| installation.configure(s)).await;
     let db = &server.state.db;
     let owner = server.client();
     owner.sign_up(&email("owner"), PASSWORD).await;
     let org = owner.first_org_id().await;
-
-    // Instance ids from a base of their own, so stack names never meet another run's.
-    let base = 100_000 + (seed % 800_000) as i64;
-    db.connection()
-        .execute(Statement::from_string(
-            db.connection().get_database_backend(),
-            format!(
-                "INSERT INTO instances (id, organisation_id, name, slug, template, version, \
-                 lifecycle, replicas, generation, status, observed_generation, created_at, \
-                 updated_at, status_at) VALUES ({base}, {org}, 'base', 'base-{base}', 'demo', \
-                 '1.0', 'erased', '{{}}', 1, 'erased', 1, '2026-01-01 00:00:00', \
-                 '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
-            ),
-        ))
-        .await
-        .unwrap();
+    let base = installation.reserve_ids(db, org).await;
     let engine = server.state.engine.clone().expect("engine enabled");
     let slug = format!("console-{base}");
     let record = engine

@@ -14,6 +14,8 @@ mod instances;
 mod mail;
 mod oidc;
 mod orders;
+mod phases;
 mod relying_party;
 mod saml;
+mod swarm;
 mod upstream;

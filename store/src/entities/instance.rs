@@ -26,6 +26,10 @@ pub struct Model {
     pub status_at: ChronoDateTimeUtc,
     pub removed_at: Option<ChronoDateTimeUtc>,
     pub limits: Option<String>,
+    /// The phase last applied (`quiet`, `event`, `hibernated`, `archived`).
+    pub phase: Option<String>,
+    /// The phase staff pinned it to.
+    pub phase_pin: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -138,6 +138,19 @@ impl Db {
             DesiredChange::Replicas(replicas) => {
                 row.replicas = Set(records::replicas_json(replicas));
             }
+            DesiredChange::Phase {
+                phase,
+                lifecycle,
+                replicas,
+            } => {
+                row.phase = Set(Some(phase.as_str().to_owned()));
+                row.lifecycle = Set(lifecycle.as_str().to_owned());
+                row.replicas = Set(records::replicas_json(replicas));
+                row.removed_at = Set(None);
+            }
+            DesiredChange::PinPhase(pin) => {
+                row.phase_pin = Set(pin.map(|p| p.as_str().to_owned()));
+            }
         }
         // The generation filter makes the write conditional on PostgreSQL as well, where
         // another transaction may have bumped it since the read.
@@ -230,6 +243,8 @@ pub(crate) async fn insert_instance(
         updated_at: Set(now),
         status_at: Set(now),
         removed_at: Set(None),
+        phase: Set(None),
+        phase_pin: Set(None),
         ..Default::default()
     }
     .insert(txn)

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use domain::capacity::Phase;
 use domain::instance::{Lifecycle, Slug, Status, stack_name};
 use domain::template::ResourceAmounts;
 
@@ -67,6 +68,10 @@ pub struct InstanceRecord {
     pub status_at: DateTime<Utc>,
     /// When it was removed (start of the grace period).
     pub removed_at: Option<DateTime<Utc>>,
+    /// The phase last applied by the phase scheduler.
+    pub phase: Option<Phase>,
+    /// The phase staff pinned it to (the calendar is then ignored).
+    pub phase_pin: Option<Phase>,
 }
 
 impl InstanceRecord {
@@ -86,6 +91,17 @@ pub enum DesiredChange {
     Version(String),
     /// Other replica overrides.
     Replicas(BTreeMap<String, u64>),
+    /// Enter a phase: its lifecycle and replicas, and the phase recorded.
+    Phase {
+        /// The phase.
+        phase: Phase,
+        /// The lifecycle it runs with.
+        lifecycle: Lifecycle,
+        /// The replicas it runs with.
+        replicas: BTreeMap<String, u64>,
+    },
+    /// Pin it to a phase (staff), or unpin it.
+    PinPhase(Option<Phase>),
 }
 
 /// The outcome of an optimistic change of the desired state.
@@ -124,7 +140,15 @@ impl TryFrom<instance::Model> for InstanceRecord {
     type Error = StoreError;
 
     fn try_from(m: instance::Model) -> Result<Self, StoreError> {
+        let phase = |stored: &Option<String>, what: &str| -> Result<Option<Phase>, StoreError> {
+            stored
+                .as_deref()
+                .map(|p| Phase::parse(p).ok_or_else(|| corrupt(m.id, what)))
+                .transpose()
+        };
         Ok(Self {
+            phase: phase(&m.phase, "phase")?,
+            phase_pin: phase(&m.phase_pin, "phase pin")?,
             lifecycle: m
                 .lifecycle
                 .parse()

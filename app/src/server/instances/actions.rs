@@ -65,6 +65,30 @@ fn engine_error(e: EngineError) -> AppError {
     }
 }
 
+/// Pins instance `id` to the phase named `raw` (`quiet`, `event`, `hibernated`, `archived`),
+/// or unpins it when `raw` is empty, for `actor` (staff, checked by the caller). The phase
+/// scheduler applies it on its next pass.
+pub async fn pin_phase(
+    state: &AppState,
+    actor: Actor,
+    id: i64,
+    raw: &str,
+) -> Result<InstanceRecord, AppError> {
+    let pin = match raw.trim() {
+        "" => None,
+        name => Some(domain::capacity::Phase::parse(name).ok_or_else(|| {
+            AppError::invalid(
+                "phase",
+                "Choose quiet, event, hibernated or archived — or nothing, to let the calendar decide.",
+            )
+        })?),
+    };
+    engine(state)?
+        .pin_phase(id, pin, Some(actor.user_id))
+        .await
+        .map_err(engine_error)
+}
+
 /// Carries out `request` on `record` for `actor` (already authorized to manage it).
 pub async fn act(
     state: &AppState,

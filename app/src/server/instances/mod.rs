@@ -1,7 +1,7 @@
 //! Instances for the web layer: finding one the caller may see or act on (through its
 //! organisation), presenting it, and carrying out lifecycle requests through the engine.
 
-mod actions;
+pub mod actions;
 mod present;
 
 pub use actions::{Request, act, reveal_initial_password};
