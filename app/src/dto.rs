@@ -72,7 +72,7 @@ pub use access::{
 mod instances;
 pub use instances::{
     BulkOutcome, CalendarDayView, InstanceConsole, InstanceEventView, InstanceStatusUpdate,
-    InstanceView, ScaleChoice, StaffInstanceRow,
+    InstanceView, PhaseView, ScaleChoice, StaffInstanceRow,
 };
 mod orders;
 pub use orders::{

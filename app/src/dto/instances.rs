@@ -72,6 +72,20 @@ pub struct InstanceConsole {
     pub upgrades: Vec<String>,
     /// Services the viewer may scale.
     pub scaling: Vec<ScaleChoice>,
+    /// Its phase by its event days (instances made from an order).
+    pub phase: Option<PhaseView>,
+}
+
+/// Where an instance stands in its rental.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseView {
+    /// The phase last applied (`quiet`, `event`, `hibernated`, `archived`), if any yet.
+    pub current: Option<String>,
+    /// The phase staff pinned it to.
+    pub pinned: Option<String>,
+    /// The next change by the calendar: when (UTC, `YYYY-MM-DD HH:MM`) and to what
+    /// (`removed` after the archive period).
+    pub next: Option<(String, String)>,
 }
 
 /// The live part of an instance, sent on the event stream as `status`.

@@ -151,6 +151,10 @@ fn Console(
                 <dd>{address}</dd>
                 <dt>"Template"</dt>
                 <dd>{move || format!("{} {}", instance.template, status.get().version)}</dd>
+                {console.phase.clone().map(|phase| view! {
+                    <dt>"Phase"</dt>
+                    <dd id="instance-phase">{phase_text(&phase)}</dd>
+                })}
             </dl>
             {console.can_manage.then(|| view! { <Manage console=console.clone() actions /> })}
             {console.can_manage.then(|| view! { <crate::pages::people::People id state=people /> })}
@@ -268,4 +272,15 @@ fn EventLog(events: RwSignal<Vec<InstanceEventView>>) -> impl IntoView {
             </tbody>
         </table>
     }
+}
+
+/// The phase line of the console: now, and what comes next by the calendar.
+fn phase_text(phase: &crate::dto::PhaseView) -> String {
+    let now = phase.current.as_deref().unwrap_or("not applied yet");
+    let next = match (&phase.pinned, &phase.next) {
+        (Some(pin), _) => format!(" (pinned to {pin} by staff)"),
+        (None, Some((at, next))) => format!("; {next} from {at} UTC"),
+        (None, None) => String::new(),
+    };
+    format!("{now}{next}")
 }

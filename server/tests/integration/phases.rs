@@ -67,22 +67,21 @@ async fn instances_follow_their_event_days_through_the_rental() {
         .unwrap_or_else(|| panic!("provisioned at once: {}", approved.text));
     let web = format!("pl{instance_id}_web");
 
-    let expect =
-        async |now: NaiveDateTime, step: PhaseStep, lifecycle: Lifecycle, web_tasks| {
-            let changed = app::server::phases::apply_phases(state, now).await.unwrap();
-            assert_eq!(changed, [(instance_id, step)], "at {now}");
-            let record = state.db.instance(instance_id).await.unwrap();
-            assert_eq!(record.lifecycle, lifecycle, "at {now}");
-            if let PhaseStep::Enter(phase) = step {
-                assert_eq!(record.phase, Some(phase));
-            }
-            // A second pass at the same time changes nothing.
-            let again = app::server::phases::apply_phases(state, now).await.unwrap();
-            assert!(again.is_empty(), "at {now}: {again:?}");
-            if let Some(tasks) = web_tasks {
-                wait_replicas(&web, tasks).await;
-            }
-        };
+    let expect = async |now: NaiveDateTime, step: PhaseStep, lifecycle: Lifecycle, web_tasks| {
+        let changed = app::server::phases::apply_phases(state, now).await.unwrap();
+        assert_eq!(changed, [(instance_id, step)], "at {now}");
+        let record = state.db.instance(instance_id).await.unwrap();
+        assert_eq!(record.lifecycle, lifecycle, "at {now}");
+        if let PhaseStep::Enter(phase) = step {
+            assert_eq!(record.phase, Some(phase));
+        }
+        // A second pass at the same time changes nothing.
+        let again = app::server::phases::apply_phases(state, now).await.unwrap();
+        assert!(again.is_empty(), "at {now}: {again:?}");
+        if let Some(tasks) = web_tasks {
+            wait_replicas(&web, tasks).await;
+        }
+    };
     let quiet = PhaseStep::Enter(Phase::Quiet);
     expect(at(0, 6), quiet, Lifecycle::Running, Some(1)).await;
     // Event mode from 12 hours before the event day.
@@ -131,6 +130,15 @@ async fn instances_follow_their_event_days_through_the_rental() {
     let console = owner
         .call("instances/detail", &[("id", &instance_id.to_string())])
         .await;
+    // The console says where it stands: the phase last applied, and (by the real clock,
+    // today) the next change of the calendar.
+    let phase = &console.body["phase"];
+    assert_eq!(phase["current"], "archived", "{}", console.text);
+    assert_eq!(phase["pinned"], serde_json::Value::Null);
+    assert_eq!(
+        phase["next"],
+        serde_json::json!([format!("{} 12:00", day(4)), "event"])
+    );
     let log = console.text;
     for line in [
         "phase: quiet — until",

@@ -8,7 +8,7 @@ use domain::instance::{Progress, busy_reason, is_newer_version};
 use store::{InstanceEvent, InstanceRecord};
 
 use crate::dto::{
-    InstanceConsole, InstanceEventView, InstanceStatusUpdate, InstanceView, ScaleChoice,
+    InstanceConsole, InstanceEventView, InstanceStatusUpdate, InstanceView, PhaseView, ScaleChoice,
 };
 use crate::error::AppError;
 use crate::server::AppState;
@@ -134,7 +134,33 @@ pub async fn console(
         can_manage,
         upgrades,
         scaling,
+        phase: phase(state, record).await?,
     })
+}
+
+/// Where `record` stands in its order's rental; None for an instance made without an order.
+async fn phase(state: &AppState, record: &InstanceRecord) -> Result<Option<PhaseView>, AppError> {
+    let Some(order) = state
+        .db
+        .order_of_instance(record.id)
+        .await
+        .map_err(store_error)?
+    else {
+        return Ok(None);
+    };
+    let spans = domain::capacity::timeline(&order.booking, &state.admissions.phases);
+    let next =
+        domain::capacity::next_change(&spans, chrono::Utc::now().naive_utc()).map(|(at, phase)| {
+            (
+                at.format("%Y-%m-%d %H:%M").to_string(),
+                phase.map_or("removed", |p| p.as_str()).to_owned(),
+            )
+        });
+    Ok(Some(PhaseView {
+        current: record.phase.map(|p| p.as_str().to_owned()),
+        pinned: record.phase_pin.map(|p| p.as_str().to_owned()),
+        next,
+    }))
 }
 
 /// The catalog's available versions of the instance's template newer than its own.
