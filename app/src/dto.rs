@@ -76,6 +76,7 @@ pub use instances::{
 };
 mod orders;
 pub use orders::{
-    AvailabilityView, CatalogItem, DayLoadView, OrderImpact, OrderOptions, OrderView, PlanChoice,
-    PlanSizing, SlugCheck, StaffCatalog, SuggestedDates,
+    AvailabilityView, CapacityCalendarView, CapacityDayView, CatalogItem, DayLoadView, OrderImpact,
+    OrderOptions, OrderView, PlanChoice, PlanSizing, ResourcesView, SlugCheck, StaffCatalog,
+    SuggestedDates,
 };

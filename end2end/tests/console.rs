@@ -199,6 +199,12 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
             .fail(&format!("approving showed an error: {error}"))
             .await;
     }
+    // The capacity calendar: demand against the cluster, drawn, with the forecast.
+    staff.goto("/staff/instances").await;
+    staff
+        .wait_for_text("#capacity-forecast", "orders may use")
+        .await;
+    staff.wait_for("svg.capacity-chart").await;
 
     // --- The customer opens the new instance's console: provisioning, then running live ---
     // (at once: the approval has triggered the engine, and a demo instance is up in seconds)
@@ -213,6 +219,11 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
             .await;
     }
     let first_status = customer.wait_for_text("#instance-status", "").await;
+    // Made from an order: the console says where it stands in the rental (the phase
+    // scheduler has not run for it yet) and what the calendar does next.
+    customer
+        .wait_for_text("#instance-phase", "not applied yet")
+        .await;
     if !first_status.starts_with("provisioning") {
         customer
             .fail(&format!(

@@ -142,6 +142,7 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
             phases: settings.phases,
             model: domain::capacity::DemandModel::default(),
             search_days: settings.capacity.search_days,
+            node_lead_days: settings.capacity.node_lead_days,
         },
     };
     let edge_routes = match edge {

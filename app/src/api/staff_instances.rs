@@ -1,7 +1,7 @@
 //! The staff overview's server functions (staff only): every instance, filtered; bulk
 //! upgrades; the event calendar of the next 90 days.
 
-use crate::dto::{BulkOutcome, CalendarDayView, StaffInstanceRow};
+use crate::dto::{BulkOutcome, CalendarDayView, CapacityCalendarView, StaffInstanceRow};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -60,6 +60,20 @@ pub async fn staff_pin_phase(id: i64, #[server(default)] phase: String) -> Resul
             let actor = require_staff(&state).await?;
             crate::server::instances::actions::pin_phase(&state, actor, id, &phase).await?;
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// Demand against capacity on each of the next [`CALENDAR_DAYS`] days, with the forecast of
+/// nodes to add or drain (staff only).
+#[server(name = StaffCapacity, prefix = "/api", endpoint = "staff/instances/capacity")]
+pub async fn staff_capacity() -> Result<CapacityCalendarView, AppError> {
+    respond(
+        async {
+            let state = state()?;
+            require_staff(&state).await?;
+            crate::server::capacity::calendar(&state, today(), CALENDAR_DAYS).await
         }
         .await,
     )

@@ -155,3 +155,49 @@ pub struct OrderImpact {
     /// Its load day by day beside the approved orders.
     pub availability: AvailabilityView,
 }
+
+/// CPU (thousandths of a CPU) and memory (MiB).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourcesView {
+    /// Thousandths of a CPU.
+    pub cpu_milli: i64,
+    /// Mebibytes.
+    pub memory_mib: i64,
+}
+
+impl From<domain::capacity::Resources> for ResourcesView {
+    fn from(r: domain::capacity::Resources) -> Self {
+        Self {
+            cpu_milli: r.nano_cpus / 1_000_000,
+            memory_mib: r.memory_bytes / domain::capacity::MIB,
+        }
+    }
+}
+
+/// One day of the capacity calendar: the demand in its fullest hour by plan size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapacityDayView {
+    /// The day (YYYY-MM-DD).
+    pub date: String,
+    /// Small, medium and large instances' demand.
+    pub by_plan: [ResourcesView; 3],
+    /// Whether the demand exceeds the usable capacity.
+    pub overbooked: bool,
+}
+
+/// Demand against capacity per day, and what it means for the cluster (staff).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapacityCalendarView {
+    /// Whether capacity is known (Plenum runs the engine and could read the Swarm).
+    pub known: bool,
+    /// Schedulable nodes.
+    pub nodes: u32,
+    /// What orders may use of them.
+    pub usable: ResourcesView,
+    /// Every day from today.
+    pub days: Vec<CapacityDayView>,
+    /// Nodes like the current ones to add, and the date they must be there by.
+    pub add_nodes: Option<(u32, String)>,
+    /// Nodes that can be drained, and the date after which they are no longer needed.
+    pub drain_nodes: Option<(u32, String)>,
+}

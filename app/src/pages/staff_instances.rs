@@ -5,8 +5,11 @@
 
 use std::collections::BTreeSet;
 
-use crate::api::staff_instances::{StaffBulkUpgrade, staff_calendar, staff_instances};
+use crate::api::staff_instances::{
+    StaffBulkUpgrade, staff_calendar, staff_capacity, staff_instances,
+};
 use crate::components::calendar_chart::CalendarChart;
+use crate::components::capacity_chart::CapacityChart;
 use crate::components::feedback::{FormError, last_error};
 use crate::dto::{CalendarDayView, StaffInstanceRow};
 use crate::pages::home::RequireLogin;
@@ -154,7 +157,17 @@ fn InstanceTable(list: Vec<StaffInstanceRow>, selected: RwSignal<BTreeSet<i64>>)
 #[component]
 fn Calendar() -> impl IntoView {
     let days = Resource::new(|| (), |_| staff_calendar());
+    let capacity = Resource::new(|| (), |_| staff_capacity());
     view! {
+        <h2>"Capacity: demand against the cluster, the next 90 days"</h2>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match capacity.await {
+                    Ok(calendar) => view! { <CapacityChart calendar /> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
         <h2>"Event calendar: the next 90 days"</h2>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

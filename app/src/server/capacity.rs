@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 use domain::booking::Booking;
 use domain::capacity::admission::{Admission, AdmissionRules, check, nearest_fit};
+use domain::capacity::forecast::{demand_calendar, forecast};
 use domain::capacity::{CapacityRules, DemandModel, PhaseSettings, Resources, cluster_total};
 use domain::order::OrderStatus;
 use domain::template::{parse_cpus, parse_memory};
@@ -15,7 +16,10 @@ use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::context::store_error;
-use crate::dto::{AvailabilityView, DayLoadView, SuggestedDates};
+use crate::dto::{
+    AvailabilityView, CapacityCalendarView, CapacityDayView, DayLoadView, ResourcesView,
+    SuggestedDates,
+};
 use crate::error::AppError;
 
 /// The `[capacity]` settings.
@@ -30,6 +34,8 @@ pub struct CapacitySettings {
     pub reserved_memory: String,
     /// How many days either way the nearest fitting dates are looked for (1–365).
     pub search_days: u32,
+    /// Days it takes to get a node (the forecast's "add by" date is that much earlier).
+    pub node_lead_days: u32,
 }
 
 impl Default for CapacitySettings {
@@ -39,6 +45,7 @@ impl Default for CapacitySettings {
             reserved_cpus: "0.5".into(),
             reserved_memory: "1G".into(),
             search_days: 60,
+            node_lead_days: 14,
         }
     }
 }
@@ -51,6 +58,9 @@ impl CapacitySettings {
         }
         if !(1..=365).contains(&self.search_days) {
             return Err(("capacity.search_days", "1 to 365 (days)"));
+        }
+        if self.node_lead_days > 365 {
+            return Err(("capacity.node_lead_days", "0 to 365 (days)"));
         }
         // Nothing reserved is "0" (the compose amounts themselves are positive).
         fn amount<E>(text: &str, parse: fn(&str) -> Result<i64, E>) -> Result<i64, E> {
@@ -89,6 +99,8 @@ pub struct Admissions {
     pub model: DemandModel,
     /// Days either way to look for the nearest fitting dates.
     pub search_days: u32,
+    /// Days it takes to get a node.
+    pub node_lead_days: u32,
 }
 
 /// The verdict on a booking.
@@ -180,6 +192,84 @@ pub async fn assess(
     Ok(booked(state)
         .await?
         .map(|b| b.verdict(&state.admissions, booking, except, today)))
+}
+
+/// The capacity calendar of `days` days from `today`: demand per day by plan size against
+/// the usable capacity, with the forecast (staff). Unknown without the engine.
+pub async fn calendar(
+    state: &AppState,
+    today: NaiveDate,
+    days: u32,
+) -> Result<CapacityCalendarView, AppError> {
+    let unknown = || CapacityCalendarView {
+        known: false,
+        nodes: 0,
+        usable: ResourcesView::from(Resources::default()),
+        days: Vec::new(),
+        add_nodes: None,
+        drain_nodes: None,
+    };
+    let Some(engine) = &state.engine else {
+        return Ok(unknown());
+    };
+    let nodes = match engine.nodes().await {
+        Ok(nodes) => nodes,
+        Err(e) => {
+            tracing::warn!(error = %e, "capacity unknown: the Swarm's nodes could not be read");
+            return Ok(unknown());
+        }
+    };
+    let admissions = &state.admissions;
+    let total = cluster_total(&nodes);
+    let usable = admissions.rules.usable(total);
+    let count = u32::try_from(nodes.iter().filter(|n| n.schedulable()).count()).unwrap_or(0);
+    let average = if count == 0 {
+        Resources::default()
+    } else {
+        Resources::new(
+            total.nano_cpus / i64::from(count),
+            total.memory_bytes / i64::from(count),
+        )
+    };
+    let bookings: Vec<Booking> = state
+        .db
+        .orders_with_status(&[OrderStatus::Approved, OrderStatus::Provisioned])
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .map(|o| o.booking)
+        .collect();
+    let demand = demand_calendar(
+        &bookings,
+        today,
+        days,
+        &admissions.model,
+        &admissions.phases,
+    );
+    // The forecast speaks of whole nodes after the headroom and reserve.
+    let usable_node = average.saturating_sub(average.percent(admissions.rules.headroom_percent));
+    let outlook = forecast(
+        &demand,
+        usable,
+        usable_node,
+        count,
+        admissions.node_lead_days,
+    );
+    Ok(CapacityCalendarView {
+        known: true,
+        nodes: count,
+        usable: ResourcesView::from(usable),
+        days: demand
+            .iter()
+            .map(|d| CapacityDayView {
+                date: d.date.to_string(),
+                by_plan: d.by_plan.map(ResourcesView::from),
+                overbooked: !d.total().fits_in(usable),
+            })
+            .collect(),
+        add_nodes: outlook.add.map(|(n, by)| (n, by.to_string())),
+        drain_nodes: outlook.drain.map(|(n, after)| (n, after.to_string())),
+    })
 }
 
 /// The event-days field as the order form takes it.

@@ -55,9 +55,13 @@ impl Admission {
 }
 
 /// The demanding stretches of a booking (archived reserves nothing).
-fn demanding(booking: &Booking, rules: &AdmissionRules<'_>) -> Vec<(PhaseSpan, Resources)> {
-    let demand = rules.model.of(booking.plan);
-    timeline(booking, rules.phases)
+pub(super) fn demanding(
+    booking: &Booking,
+    model: &DemandModel,
+    phases: &PhaseSettings,
+) -> Vec<(PhaseSpan, Resources)> {
+    let demand = model.of(booking.plan);
+    timeline(booking, phases)
         .into_iter()
         .map(|span| (span, demand.in_phase(span.phase)))
         .filter(|(_, r)| *r != Resources::default())
@@ -77,7 +81,7 @@ fn hourly(
         usize::try_from((t - from).num_hours().clamp(0, hours as i64)).unwrap_or(0)
     };
     for booking in bookings {
-        for (span, demand) in demanding(booking, rules) {
+        for (span, demand) in demanding(booking, rules.model, rules.phases) {
             if span.until <= from || span.from >= until {
                 continue;
             }
@@ -92,7 +96,7 @@ fn hourly(
 
 /// Whether `new` fits beside `approved`, day by day.
 pub fn check(approved: &[Booking], new: &Booking, rules: &AdmissionRules<'_>) -> Admission {
-    let spans = demanding(new, rules);
+    let spans = demanding(new, rules.model, rules.phases);
     let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
         return Admission {
             fits: true,

@@ -6,8 +6,10 @@
 //! * [`phases`]: the timeline of an order — provisioned, quiet, event mode, archived.
 //! * [`admission`]: the demand of the approved orders hour by hour against the usable
 //!   capacity, whether a new order fits, and the nearest dates that do.
+//! * [`forecast`]: the demand per day by plan size, and the nodes to add or drain.
 
 pub mod admission;
+pub mod forecast;
 pub mod phases;
 
 use std::collections::BTreeMap;

@@ -634,6 +634,10 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
             Probe::StaffOnly("ids", "{victim_instance}", &[("version", "1.1")]),
         ),
         (
+            "/api/staff/instances/capacity",
+            Probe::NoId("staff only (tested in capacity.rs: customers are refused)"),
+        ),
+        (
             "/api/staff/instances/pin",
             Probe::StaffOnly("id", "{victim_instance}", &[("phase", "event")]),
         ),

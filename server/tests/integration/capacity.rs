@@ -214,7 +214,33 @@ async fn orders_are_admitted_against_the_swarms_capacity() {
         forced.body["reason"],
         "approved over capacity (2 overbooked days): second node arrives the week before"
     );
+    // The capacity calendar: demand per day by plan against the cluster, and the forecast —
+    // day 40 now holds three medium events where two fit: one node more, 14 days before the
+    // first overbooked day (the evening before, when event mode begins).
+    let calendar = admin.call("staff/instances/capacity", &[]).await;
+    let calendar = &calendar.body;
+    assert_eq!(calendar["known"], true, "{calendar}");
+    assert_eq!(calendar["nodes"], 1);
+    assert_eq!(calendar["usable"]["cpu_milli"], 2000);
+    let on = |offset: u64| {
+        calendar["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["date"] == day(offset))
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(on(20)["by_plan"][1]["cpu_milli"], 2000, "two medium events");
+    assert_eq!(on(20)["overbooked"], false);
+    assert_eq!(on(40)["by_plan"][1]["cpu_milli"], 3000);
+    assert_eq!(on(40)["overbooked"], true);
+    assert_eq!(calendar["add_nodes"], serde_json::json!([1, day(25)]));
+    assert_eq!(calendar["days"].as_array().unwrap().len(), 90);
+
     // Customers cannot ask for the staff's view.
+    let denied = carol.call("staff/instances/capacity", &[]).await;
+    assert!(!denied.status.is_success());
     let denied = carol.call("staff/orders/impacts", &[]).await;
     assert!(!denied.status.is_success());
 }
