@@ -33,18 +33,20 @@ pub async fn staff_instances(
 }
 
 /// Asks for an upgrade of each instance in `ids` (comma-separated) to `version`; one
-/// outcome per instance.
+/// outcome per instance. Instances with an event day within the update freeze are skipped
+/// (and say so) unless `force`d.
 #[server(name = StaffBulkUpgrade, prefix = "/api", endpoint = "staff/instances/upgrade")]
 pub async fn staff_bulk_upgrade(
     ids: String,
     version: String,
+    #[server(default)] force: bool,
 ) -> Result<Vec<BulkOutcome>, AppError> {
     respond(
         async {
             let state = state()?;
             let actor = require_staff(&state).await?;
             let ids = overview::parse_ids(&ids)?;
-            Ok(overview::bulk_upgrade(&state, actor, &ids, version.trim()).await)
+            Ok(overview::bulk_upgrade(&state, actor, &ids, version.trim(), force).await)
         }
         .await,
     )

@@ -85,6 +85,10 @@ fn InstanceList() -> impl IntoView {
             } />
             <label for="bulk-version">"Upgrade the selected instances to version"</label>
             <input id="bulk-version" name="version" required />
+            <label class="inline">
+                <input type="checkbox" name="force" value="true" />
+                " Also instances with an event in the next days (update freeze)"
+            </label>
             <button type="submit">"Upgrade selected"</button>
         </ActionForm>
         <FormError error fields=&[] />

@@ -122,13 +122,22 @@ pub async fn bulk_upgrade(
     actor: Actor,
     ids: &[i64],
     version: &str,
+    force: bool,
 ) -> Vec<BulkOutcome> {
     let mut outcomes = Vec::with_capacity(ids.len());
     for &id in ids {
         let result = match state.db.instance(id).await {
-            Ok(record) => {
-                instances::act(state, &record, actor, Request::Upgrade(version.to_owned())).await
-            }
+            Ok(record) => match frozen(state, id, force).await {
+                Ok(Some(day)) => Err(AppError::Refused(format!(
+                    "skipped: its event on {day} is within the update freeze ({} days); force to upgrade anyway",
+                    state.admissions.phases.update_freeze_days
+                ))),
+                Ok(None) => {
+                    instances::act(state, &record, actor, Request::Upgrade(version.to_owned()))
+                        .await
+                }
+                Err(e) => Err(e),
+            },
             Err(e) => Err(store_error(e)),
         };
         outcomes.push(BulkOutcome {
@@ -141,6 +150,25 @@ pub async fn bulk_upgrade(
         });
     }
     outcomes
+}
+
+/// The event day that freezes updates of instance `id` today, unless `force`d.
+async fn frozen(state: &AppState, id: i64, force: bool) -> Result<Option<NaiveDate>, AppError> {
+    if force {
+        return Ok(None);
+    }
+    Ok(state
+        .db
+        .order_of_instance(id)
+        .await
+        .map_err(store_error)?
+        .and_then(|order| {
+            domain::capacity::update_freeze(
+                &order.booking,
+                super::orders::today(),
+                &state.admissions.phases,
+            )
+        }))
 }
 
 /// The event calendar of `days` days from `from`: orders approved or provisioned.

@@ -21,7 +21,7 @@ use crate::booking::PlanSize;
 
 pub use phases::{
     Phase, PhaseSettings, PhaseSpan, PhaseStep, decide, next_change, phase_at, phase_desired,
-    timeline,
+    timeline, update_freeze,
 };
 
 /// CPU and memory, as Swarm reserves them.

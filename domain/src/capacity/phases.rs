@@ -70,6 +70,8 @@ pub struct PhaseSettings {
     pub hibernate_after_hours: u32,
     /// Days an instance is kept, stopped, after its rental (0–3650).
     pub archive_days: u32,
+    /// Bulk upgrades skip an instance with an event day within this many days (0–60).
+    pub update_freeze_days: u32,
 }
 
 impl Default for PhaseSettings {
@@ -79,6 +81,7 @@ impl Default for PhaseSettings {
             provision_lead_days: 0,
             hibernate_after_hours: 48,
             archive_days: 30,
+            update_freeze_days: 3,
         }
     }
 }
@@ -97,6 +100,9 @@ impl PhaseSettings {
         }
         if self.archive_days > 3650 {
             return Err(("phases.archive_days", "0 to 3650 days"));
+        }
+        if self.update_freeze_days > 60 {
+            return Err(("phases.update_freeze_days", "0 to 60 days"));
         }
         Ok(())
     }
@@ -249,6 +255,21 @@ pub fn phase_desired(
         }
         Phase::Hibernated | Phase::Archived => (Lifecycle::Stopped, plan_replicas.clone()),
     }
+}
+
+/// The event day that freezes updates of `booking`'s instance on `today`: the first event
+/// day from today to `update_freeze_days` days ahead (None: no freeze).
+pub fn update_freeze(
+    booking: &Booking,
+    today: NaiveDate,
+    settings: &PhaseSettings,
+) -> Option<NaiveDate> {
+    let until = today + Duration::days(i64::from(settings.update_freeze_days));
+    booking
+        .event_days
+        .iter()
+        .map(|d| d.date)
+        .find(|d| (today..=until).contains(d))
 }
 
 /// Whether an instance planned `planned` hibernates at `now`: quiet, its owner allows it,
@@ -436,6 +457,27 @@ mod tests {
                 (Lifecycle::Stopped, plan.clone())
             );
         }
+    }
+
+    #[test]
+    fn updates_freeze_in_the_days_before_an_event_day() {
+        let b = booking("2027-03-01", "2027-03-31", &["2027-03-10", "2027-03-20"]);
+        let settings = PhaseSettings::default();
+        assert_eq!(update_freeze(&b, day("2027-03-06"), &settings), None);
+        assert_eq!(
+            update_freeze(&b, day("2027-03-07"), &settings),
+            Some(day("2027-03-10"))
+        );
+        assert_eq!(
+            update_freeze(&b, day("2027-03-10"), &settings),
+            Some(day("2027-03-10"))
+        );
+        assert_eq!(update_freeze(&b, day("2027-03-11"), &settings), None);
+        let none = PhaseSettings {
+            update_freeze_days: 0,
+            ..settings
+        };
+        assert_eq!(update_freeze(&b, day("2027-03-09"), &none), None);
     }
 
     #[test]

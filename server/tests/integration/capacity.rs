@@ -284,3 +284,82 @@ async fn without_the_engine_capacity_is_not_checked() {
         .await;
     assert!(!anonymous.status.is_success());
 }
+
+#[tokio::test]
+async fn bulk_upgrades_skip_instances_in_their_update_freeze_unless_forced() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let admin = staff(&server).await;
+    let (owner, org) = customer(&server, "freeze").await;
+    // Provisioned at once (the rental starts today); event days tomorrow and in 20 days.
+    let soon = with(
+        form(org, "frozen", 0),
+        "event_days",
+        &format!("{} 50", day(1)),
+    );
+    let later = with(
+        with(form(org, "thawed", 18), "rental_end", &day(22)),
+        "event_days",
+        &format!("{} 50", day(20)),
+    );
+    let mut ids = Vec::new();
+    for order in [soon, later] {
+        let placed = place(&owner, &order).await;
+        let approved = admin
+            .call("staff/orders/approve", &[("order_id", &id_of(&placed))])
+            .await;
+        assert!(approved.status.is_success(), "{}", approved.text);
+        ids.push(approved.body["instance_id"].as_i64());
+    }
+    // The second is provisioned only when its rental starts: upgrade the first alone, and
+    // an instance made without an order beside it.
+    let frozen = ids[0].expect("provisioned at once").to_string();
+    let plain = crate::instances::create_instance(&server, org, "plain")
+        .await
+        .to_string();
+    let outcome = |reply: &crate::common::Reply, id: &str| {
+        reply
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"].as_i64().map(|n| n.to_string()).as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("{id} in {}", reply.text))
+            .clone()
+    };
+    let ask = |force: &'static str| {
+        let ids = format!("{frozen},{plain}");
+        let admin = &admin;
+        async move {
+            admin
+                .call(
+                    "staff/instances/upgrade",
+                    &[("ids", ids.as_str()), ("version", "1.1"), ("force", force)],
+                )
+                .await
+        }
+    };
+    let reply = ask("false").await;
+    let skipped = outcome(&reply, &frozen);
+    assert_eq!(skipped["accepted"], false);
+    let message = skipped["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("skipped") && message.contains(&day(1)),
+        "{message}"
+    );
+    // Not frozen: it goes on to the upgrade itself (here refused: no engine).
+    let other = outcome(&reply, &plain);
+    assert!(
+        !other["message"].as_str().unwrap().starts_with("skipped"),
+        "{other}"
+    );
+    // Forced: the frozen one goes on too.
+    let forced = ask("true").await;
+    assert!(
+        !outcome(&forced, &frozen)["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("skipped"),
+        "{}",
+        forced.text
+    );
+}
