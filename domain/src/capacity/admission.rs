@@ -170,26 +170,8 @@ pub fn nearest_fit(
 mod tests {
     use super::*;
     use crate::booking::PlanSize;
+    use crate::capacity::fixtures::{booking, day};
     use crate::capacity::{MIB, NANO_CPUS_PER_CPU};
-
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    fn booking(start: &str, end: &str, events: &[&str], plan: PlanSize) -> Booking {
-        Booking {
-            start: day(start),
-            end: day(end),
-            event_days: events
-                .iter()
-                .map(|d| EventDay {
-                    date: day(d),
-                    participants: 100,
-                })
-                .collect(),
-            plan,
-        }
-    }
 
     /// Room for exactly two large events at once.
     fn rules<'a>(model: &'a DemandModel, phases: &'a PhaseSettings) -> AdmissionRules<'a> {

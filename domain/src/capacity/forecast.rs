@@ -153,22 +153,10 @@ fn day_zero() -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::booking::EventDay;
-
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
+    use crate::capacity::fixtures::{self, day};
 
     fn booking(start: &str, end: &str, event: &str, plan: PlanSize) -> Booking {
-        Booking {
-            start: day(start),
-            end: day(end),
-            event_days: vec![EventDay {
-                date: day(event),
-                participants: 100,
-            }],
-            plan,
-        }
+        fixtures::booking(start, end, &[event], plan)
     }
 
     #[test]

@@ -211,6 +211,35 @@ impl CapacityRules {
     }
 }
 
+/// Dates and bookings for the capacity tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use chrono::NaiveDate;
+
+    use crate::booking::{Booking, EventDay, PlanSize};
+
+    /// `YYYY-MM-DD` as a date.
+    pub fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// A rental from `start` to `end` with 100 participants on each of `events`.
+    pub fn booking(start: &str, end: &str, events: &[&str], plan: PlanSize) -> Booking {
+        Booking {
+            start: day(start),
+            end: day(end),
+            event_days: events
+                .iter()
+                .map(|d| EventDay {
+                    date: day(d),
+                    participants: 100,
+                })
+                .collect(),
+            plan,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

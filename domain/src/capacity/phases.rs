@@ -289,29 +289,15 @@ pub fn hibernates(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::booking::{EventDay, PlanSize};
-
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
+    use crate::booking::PlanSize;
+    use crate::capacity::fixtures::{self, day};
 
     fn at(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
     }
 
     fn booking(start: &str, end: &str, events: &[&str]) -> Booking {
-        Booking {
-            start: day(start),
-            end: day(end),
-            event_days: events
-                .iter()
-                .map(|d| EventDay {
-                    date: day(d),
-                    participants: 100,
-                })
-                .collect(),
-            plan: PlanSize::Small,
-        }
+        fixtures::booking(start, end, events, PlanSize::Small)
     }
 
     fn phases(spans: &[PhaseSpan]) -> Vec<(Phase, String, String)> {
