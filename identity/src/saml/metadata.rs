@@ -26,28 +26,56 @@ pub struct IdpDescription<'a> {
 
 /// The metadata document.
 pub fn idp_metadata(idp: &IdpDescription<'_>) -> String {
+    entity_descriptor(
+        idp.entity_id,
+        "IDPSSODescriptor",
+        "WantAuthnRequestsSigned=\"false\"",
+        idp.certificate_b64,
+        &service("SingleLogoutService", BINDING_HTTP_REDIRECT, idp.slo_url),
+        &service("SingleSignOnService", BINDING_HTTP_REDIRECT, idp.sso_url),
+    )
+}
+
+/// `<md:{element} Binding=… Location=…/>`.
+fn service(element: &str, binding: &str, location: &str) -> String {
+    format!(
+        "<md:{element} Binding=\"{binding}\" Location=\"{}\"/>",
+        attr(location)
+    )
+}
+
+/// An entity with one role descriptor (`role`, with the attributes `flags` besides the
+/// protocol): its signing certificate, the services that come before the NameID format in
+/// the schema (`before`: single logout) and after it (`after`: sign-on or consumer).
+fn entity_descriptor(
+    entity_id: &str,
+    role: &str,
+    flags: &str,
+    certificate_b64: &str,
+    before: &str,
+    after: &str,
+) -> String {
     format!(
         concat!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
             "<md:EntityDescriptor xmlns:md=\"{md}\" xmlns:ds=\"{ds}\" entityID=\"{entity_id}\">",
-            "<md:IDPSSODescriptor WantAuthnRequestsSigned=\"false\" protocolSupportEnumeration=\"{protocol}\">",
+            "<md:{role} {flags} protocolSupportEnumeration=\"{protocol}\">",
             "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data>",
             "<ds:X509Certificate>{certificate}</ds:X509Certificate>",
             "</ds:X509Data></ds:KeyInfo></md:KeyDescriptor>",
-            "<md:SingleLogoutService Binding=\"{redirect}\" Location=\"{slo_url}\"/>",
-            "<md:NameIDFormat>{name_id_format}</md:NameIDFormat>",
-            "<md:SingleSignOnService Binding=\"{redirect}\" Location=\"{sso_url}\"/>",
-            "</md:IDPSSODescriptor></md:EntityDescriptor>\n"
+            "{before}<md:NameIDFormat>{name_id_format}</md:NameIDFormat>{after}",
+            "</md:{role}></md:EntityDescriptor>\n"
         ),
         md = NS_METADATA,
         ds = NS_DSIG,
         protocol = NS_PROTOCOL,
-        entity_id = attr(idp.entity_id),
-        certificate = text(idp.certificate_b64),
+        entity_id = attr(entity_id),
+        certificate = text(certificate_b64),
         name_id_format = NAMEID_EMAIL,
-        redirect = BINDING_HTTP_REDIRECT,
-        sso_url = attr(idp.sso_url),
-        slo_url = attr(idp.slo_url),
+        role = role,
+        flags = flags,
+        before = before,
+        after = after,
     )
 }
 
@@ -67,34 +95,19 @@ pub struct SpDescription<'a> {
 /// A service provider's metadata: unsigned requests (Plenum wants none signed) and no
 /// `WantAssertionsSigned` (Plenum signs the whole Response, which covers the assertion).
 pub fn sp_metadata(sp: &SpDescription<'_>) -> String {
-    format!(
-        concat!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
-            "<md:EntityDescriptor xmlns:md=\"{md}\" xmlns:ds=\"{ds}\" entityID=\"{entity_id}\">",
-            "<md:SPSSODescriptor AuthnRequestsSigned=\"false\" WantAssertionsSigned=\"false\" protocolSupportEnumeration=\"{protocol}\">",
-            "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data>",
-            "<ds:X509Certificate>{certificate}</ds:X509Certificate>",
-            "</ds:X509Data></ds:KeyInfo></md:KeyDescriptor>",
-            "{slo}",
-            "<md:NameIDFormat>{name_id_format}</md:NameIDFormat>",
-            "<md:AssertionConsumerService index=\"0\" isDefault=\"true\" Binding=\"{post}\" Location=\"{acs_url}\"/>",
-            "</md:SPSSODescriptor></md:EntityDescriptor>\n"
-        ),
-        md = NS_METADATA,
-        ds = NS_DSIG,
-        protocol = NS_PROTOCOL,
-        entity_id = attr(sp.entity_id),
-        certificate = text(sp.certificate_b64),
-        name_id_format = NAMEID_EMAIL,
-        post = BINDING_HTTP_POST,
-        acs_url = attr(sp.acs_url),
-        slo = sp
-            .slo_url
-            .map(|url| format!(
-                "<md:SingleLogoutService Binding=\"{BINDING_HTTP_POST}\" Location=\"{}\"/>",
-                attr(url)
-            ))
+    let consumer = format!(
+        "<md:AssertionConsumerService index=\"0\" isDefault=\"true\" Binding=\"{BINDING_HTTP_POST}\" Location=\"{}\"/>",
+        attr(sp.acs_url)
+    );
+    entity_descriptor(
+        sp.entity_id,
+        "SPSSODescriptor",
+        "AuthnRequestsSigned=\"false\" WantAssertionsSigned=\"false\"",
+        sp.certificate_b64,
+        &sp.slo_url
+            .map(|url| service("SingleLogoutService", BINDING_HTTP_POST, url))
             .unwrap_or_default(),
+        &consumer,
     )
 }
 
