@@ -144,6 +144,7 @@ mod tests {
             removed_at: None,
             phase: None,
             phase_pin: None,
+            reservations: BTreeMap::new(),
         }
     }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use domain::capacity::Phase;
 use domain::instance::{Lifecycle, Operation, Slug};
-use domain::template::{Template, TemplateError, builtin};
+use domain::template::{ResourceAmounts, Template, TemplateError, builtin};
 use domain::validation::Invalid;
 use store::{DesiredChange, DesiredUpdate, InstanceRecord, NewInstance, SecretValue, StoreError};
 use thiserror::Error;
@@ -203,6 +203,7 @@ impl Engine {
         id: i64,
         phase: Phase,
         replicas: &BTreeMap<String, u64>,
+        reservations: &BTreeMap<String, ResourceAmounts>,
         why: &str,
     ) -> Result<InstanceRecord, EngineError> {
         let template_checked = |record: &InstanceRecord| -> Result<(), EngineError> {
@@ -218,6 +219,7 @@ impl Engine {
                 phase,
                 lifecycle,
                 replicas: replicas.clone(),
+                reservations: reservations.clone(),
             };
             Ok((change, format!("phase: {} — {why}", phase.as_str())))
         })

@@ -35,6 +35,7 @@ fn record(lifecycle: Lifecycle) -> InstanceRecord {
         removed_at: None,
         phase: None,
         phase_pin: None,
+        reservations: BTreeMap::new(),
     }
 }
 
@@ -262,4 +263,41 @@ fn before_values(template: &domain::template::Template) -> BTreeMap<String, Secr
         .secret_generation()
         .map(|(name, _)| (name.to_owned(), SecretValue::new(format!("v-{name}"))))
         .collect()
+}
+
+#[test]
+fn a_phases_reservations_reach_its_services_capped_at_their_limits() {
+    let mut reserved = record(Lifecycle::Running);
+    reserved.limits = BTreeMap::from([(
+        "web".to_owned(),
+        domain::template::ResourceAmounts {
+            nano_cpus: Some(500_000_000),
+            memory_bytes: Some(128 << 20),
+        },
+    )]);
+    let plain = desired_for(&reserved);
+    reserved.reservations = BTreeMap::from([(
+        "web".to_owned(),
+        domain::template::ResourceAmounts {
+            nano_cpus: Some(250_000_000),
+            memory_bytes: Some(1 << 30),
+        },
+    )]);
+    let phased = desired_for(&reserved);
+    let web = &phased.stack().services["web"];
+    assert_eq!(web.reservations.nano_cpus, Some(250_000_000));
+    assert_eq!(
+        web.reservations.memory_bytes,
+        Some(128 << 20),
+        "capped at the limit"
+    );
+    assert_ne!(
+        web.spec_hash,
+        plain.stack().services["web"].spec_hash,
+        "a new phase's reservations roll the service"
+    );
+    assert_eq!(
+        phased.stack().services["db"].spec_hash,
+        plain.stack().services["db"].spec_hash
+    );
 }

@@ -1,5 +1,6 @@
 //! Instances follow their event days: the phase last applied (quiet, event, hibernated,
-//! archived) and the phase staff pinned them to, if any.
+//! archived), the phase staff pinned them to, if any, and the Swarm reservations per service
+//! of the phase (JSON, like `limits`).
 
 use sea_orm_migration::prelude::*;
 
@@ -11,6 +12,7 @@ enum Instances {
     Table,
     Phase,
     PhasePin,
+    Reservations,
 }
 
 #[async_trait::async_trait]
@@ -27,6 +29,13 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        Ok(())
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Instances::Table)
+                    .add_column(ColumnDef::new(Instances::Reservations).text().null())
+                    .to_owned(),
+            )
+            .await
     }
 }

@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use domain::booking::PlanSize;
-use domain::capacity::{Phase, PhaseStep, decide, next_change, phase_desired, timeline};
+use domain::capacity::{
+    Phase, PhaseStep, decide, next_change, phase_desired, split_reservations, timeline,
+};
 use domain::instance::Lifecycle;
 use domain::order::{OrderStatus, replicas_of};
 use domain::template::builtin;
@@ -86,8 +88,16 @@ pub async fn apply_phases(
                     .get(&(instance.template.clone(), order.booking.plan))
                     .unwrap_or(&instance.replicas);
                 let (_, replicas) = phase_desired(phase, &template, plan);
+                let demand = state
+                    .admissions
+                    .model
+                    .of(order.booking.plan)
+                    .in_phase(phase);
+                let reservations = split_reservations(demand, &instance.limits, &replicas);
                 let reason = why(phase, instance.phase_pin.is_some(), &spans, now);
-                engine.enter_phase(id, phase, &replicas, &reason).await
+                engine
+                    .enter_phase(id, phase, &replicas, &reservations, &reason)
+                    .await
             }
             PhaseStep::Remove => engine.remove(id, None).await,
         };

@@ -18,6 +18,7 @@ use std::ops::{Add, AddAssign};
 use serde::{Deserialize, Serialize};
 
 use crate::booking::PlanSize;
+use crate::template::ResourceAmounts;
 
 pub use phases::{
     Phase, PhaseSettings, PhaseSpan, PhaseStep, decide, next_change, phase_at, phase_desired,
@@ -161,6 +162,47 @@ impl Default for DemandModel {
     }
 }
 
+/// The Swarm reservations per task that make up `total` for an instance: split over the
+/// services the plan limits, in proportion to each service's limit times its replicas (CPU
+/// and memory apart), and never above a task's limit (Swarm refuses that). Services without
+/// a limit of a kind reserve none of it.
+pub fn split_reservations(
+    total: Resources,
+    limits: &BTreeMap<String, ResourceAmounts>,
+    replicas: &BTreeMap<String, u64>,
+) -> BTreeMap<String, ResourceAmounts> {
+    let tasks = |service: &str| i128::from(replicas.get(service).copied().unwrap_or(1).max(1));
+    let share = |total: i64, limit: fn(&ResourceAmounts) -> Option<i64>| {
+        let weight: i128 = limits
+            .iter()
+            .filter_map(|(s, l)| limit(l).map(|v| i128::from(v) * tasks(s)))
+            .sum();
+        move |l: &ResourceAmounts| -> Option<i64> {
+            let own = limit(l)?;
+            if weight <= 0 || total <= 0 {
+                return None;
+            }
+            let per_task = i128::from(total) * i128::from(own) / weight;
+            Some(i64::try_from(per_task).unwrap_or(own).min(own))
+        }
+    };
+    let cpu = share(total.nano_cpus, |l| l.nano_cpus);
+    let memory = share(total.memory_bytes, |l| l.memory_bytes);
+    limits
+        .iter()
+        .map(|(service, l)| {
+            (
+                service.clone(),
+                ResourceAmounts {
+                    nano_cpus: cpu(l),
+                    memory_bytes: memory(l),
+                },
+            )
+        })
+        .filter(|(_, r)| r.nano_cpus.is_some() || r.memory_bytes.is_some())
+        .collect()
+}
+
 /// A Swarm node as the capacity model sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Node {
@@ -260,6 +302,51 @@ mod tests {
             reserved: Resources::new(100 * NANO_CPUS_PER_CPU, 0),
         };
         assert_eq!(greedy.usable(total).nano_cpus, 0);
+    }
+
+    #[test]
+    fn reservations_split_by_limits_and_never_exceed_them() {
+        let limits = BTreeMap::from([
+            (
+                "web".to_owned(),
+                ResourceAmounts {
+                    nano_cpus: Some(NANO_CPUS_PER_CPU / 2),
+                    memory_bytes: Some(128 * MIB),
+                },
+            ),
+            (
+                "db".to_owned(),
+                ResourceAmounts {
+                    nano_cpus: Some(NANO_CPUS_PER_CPU),
+                    memory_bytes: Some(512 * MIB),
+                },
+            ),
+        ]);
+        let replicas = BTreeMap::from([("web".to_owned(), 2), ("db".to_owned(), 1)]);
+        let event = split_reservations(
+            Resources::new(NANO_CPUS_PER_CPU, 2048 * MIB),
+            &limits,
+            &replicas,
+        );
+        // CPU: web 0.5×2 and db 1×1 weigh the same: a quarter CPU per web task, half for db.
+        assert_eq!(event["web"].nano_cpus, Some(NANO_CPUS_PER_CPU / 4));
+        assert_eq!(event["db"].nano_cpus, Some(NANO_CPUS_PER_CPU / 2));
+        // Memory: 2 GiB is more than the limits hold: each task reserves its limit.
+        assert_eq!(event["web"].memory_bytes, Some(128 * MIB));
+        assert_eq!(event["db"].memory_bytes, Some(512 * MIB));
+        let quiet = split_reservations(
+            Resources::new(NANO_CPUS_PER_CPU / 10, 2048 * MIB / 10),
+            &limits,
+            &BTreeMap::from([("web".to_owned(), 1), ("db".to_owned(), 1)]),
+        );
+        assert_eq!(quiet["web"].nano_cpus, Some(33_333_333));
+        assert_eq!(quiet["db"].nano_cpus, Some(66_666_666));
+        assert!(split_reservations(Resources::default(), &limits, &replicas).is_empty());
+        assert!(split_reservations(event_total(), &BTreeMap::new(), &replicas).is_empty());
+    }
+
+    fn event_total() -> Resources {
+        Resources::new(NANO_CPUS_PER_CPU, 1024 * MIB)
     }
 
     #[test]

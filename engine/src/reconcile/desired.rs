@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use bollard::models::{NetworkCreateRequest, SecretSpec, ServiceSpec, VolumeCreateRequest};
 use domain::instance::Lifecycle;
 use domain::plan::{DesiredObjects, DesiredService};
-use domain::template::{MigrationStep, RenderContext, RenderedStack, Template, render};
+use domain::template::{
+    MigrationStep, RenderContext, RenderedStack, ResourceAmounts, Template, render,
+};
 use store::{InstanceRecord, SecretValue};
 
 use super::ReconcileError;
@@ -21,6 +23,26 @@ use crate::spec::{
 /// The variable that carries the digest of the single sign-on settings written into the
 /// instance, on the services that read them only at start.
 pub const SSO_SETTINGS_VARIABLE: &str = "PLENUM_SSO_SETTINGS";
+
+/// Sets the phase's reservations per task on the services named in `reservations` (never
+/// above a service's limit), recomputing their spec hashes: a new phase's reservations roll
+/// the services like any other change of their spec.
+fn reserve(stack: &mut RenderedStack, reservations: &BTreeMap<String, ResourceAmounts>) {
+    for (short, wanted) in reservations {
+        if let Some(service) = stack.services.get_mut(short) {
+            let cap = |want: Option<i64>, limit: Option<i64>| match (want, limit) {
+                (Some(w), Some(l)) => Some(w.min(l)),
+                (w, _) => w,
+            };
+            service.reservations = ResourceAmounts {
+                nano_cpus: cap(wanted.nano_cpus, service.limits.nano_cpus),
+                memory_bytes: cap(wanted.memory_bytes, service.limits.memory_bytes),
+            }
+            .or(service.reservations);
+            service.spec_hash = service.compute_spec_hash();
+        }
+    }
+}
 
 /// One instance's desired Swarm objects and the means to build their specs.
 pub struct DesiredStack {
@@ -59,6 +81,7 @@ impl DesiredStack {
             edge_network: settings.edge_network.clone(),
         };
         let mut stack = render(template, &ctx)?;
+        reserve(&mut stack, &record.reservations);
         if record.lifecycle == Lifecycle::Stopped {
             // Same spec (and spec hash), no tasks.
             for service in stack.services.values_mut() {

@@ -21,6 +21,19 @@ fn at(days: u64, hour: u32) -> NaiveDateTime {
         .unwrap()
 }
 
+/// The CPU reservation of a task of service `name` (nano-CPUs), as Swarm has it.
+fn reserved_cpus(name: &str) -> String {
+    docker(&[
+        "service",
+        "inspect",
+        name,
+        "--format",
+        "{{.Spec.TaskTemplate.Resources.Reservations.NanoCPUs}}",
+    ])
+    .trim()
+    .to_owned()
+}
+
 /// The replicas Swarm runs for service `name` once they match `want` (waits up to 90 s).
 async fn wait_replicas(name: &str, want: u64) {
     let mut seen = String::new();
@@ -84,6 +97,9 @@ async fn instances_follow_their_event_days_through_the_rental() {
     };
     let quiet = PhaseStep::Enter(Phase::Quiet);
     expect(at(0, 6), quiet, Lifecycle::Running, Some(1)).await;
+    // The tasks reserve the quiet share of the medium plan (a tenth of 1 CPU, split by the
+    // plan's limits: web 0.5 of 1.5 CPUs).
+    assert_eq!(reserved_cpus(&web), "33333333");
     // Event mode from 12 hours before the event day.
     expect(
         at(4, 13),
@@ -92,6 +108,8 @@ async fn instances_follow_their_event_days_through_the_rental() {
         Some(2),
     )
     .await;
+    // 1 CPU split over web 0.5 × 2 and db 1 × 1: a quarter CPU per web task.
+    assert_eq!(reserved_cpus(&web), "250000000");
     expect(at(6, 1), quiet, Lifecycle::Running, Some(1)).await;
     // Staff pin it to event mode (a rehearsal): the pin wins until lifted.
     let pinned = admin

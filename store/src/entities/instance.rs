@@ -30,6 +30,8 @@ pub struct Model {
     pub phase: Option<String>,
     /// The phase staff pinned it to.
     pub phase_pin: Option<String>,
+    /// The phase's Swarm reservations by service (JSON), if any.
+    pub reservations: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

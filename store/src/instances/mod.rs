@@ -142,8 +142,10 @@ impl Db {
                 phase,
                 lifecycle,
                 replicas,
+                reservations,
             } => {
                 row.phase = Set(Some(phase.as_str().to_owned()));
+                row.reservations = Set(records::limits_json(reservations)?);
                 row.lifecycle = Set(lifecycle.as_str().to_owned());
                 row.replicas = Set(records::replicas_json(replicas));
                 row.removed_at = Set(None);
@@ -245,6 +247,7 @@ pub(crate) async fn insert_instance(
         removed_at: Set(None),
         phase: Set(None),
         phase_pin: Set(None),
+        reservations: Set(None),
         ..Default::default()
     }
     .insert(txn)

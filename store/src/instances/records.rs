@@ -72,6 +72,9 @@ pub struct InstanceRecord {
     pub phase: Option<Phase>,
     /// The phase staff pinned it to (the calendar is then ignored).
     pub phase_pin: Option<Phase>,
+    /// The Swarm reservations per task by service name, from its phase (empty: the
+    /// template's).
+    pub reservations: BTreeMap<String, ResourceAmounts>,
 }
 
 impl InstanceRecord {
@@ -99,6 +102,8 @@ pub enum DesiredChange {
         lifecycle: Lifecycle,
         /// The replicas it runs with.
         replicas: BTreeMap<String, u64>,
+        /// The reservations per task by service.
+        reservations: BTreeMap<String, ResourceAmounts>,
     },
     /// Pin it to a phase (staff), or unpin it.
     PinPhase(Option<Phase>),
@@ -157,6 +162,12 @@ impl TryFrom<instance::Model> for InstanceRecord {
             replicas: serde_json::from_str(&m.replicas).map_err(|_| corrupt(m.id, "replicas"))?,
             limits: match &m.limits {
                 Some(json) => serde_json::from_str(json).map_err(|_| corrupt(m.id, "limits"))?,
+                None => BTreeMap::new(),
+            },
+            reservations: match &m.reservations {
+                Some(json) => {
+                    serde_json::from_str(json).map_err(|_| corrupt(m.id, "reservations"))?
+                }
                 None => BTreeMap::new(),
             },
             id: m.id,
