@@ -207,7 +207,12 @@ async fn engine_instances_are_routed_paused_and_forgotten() {
     engine.stop(one.id, None).await.unwrap();
     handle.reconcile_now();
     eventually("one shows the paused page", SLOW, || async {
-        match get(&client, &one_url).await? {
+        match get(
+            &support::client(&caddy_root(CADDY).await, &["one.edge.test"]),
+            &one_url,
+        )
+        .await?
+        {
             (503, body) if body.contains("data-page=\"paused\"") => Ok(()),
             other => Err(format!("{other:?}")),
         }
@@ -216,7 +221,12 @@ async fn engine_instances_are_routed_paused_and_forgotten() {
     engine.remove(one.id, None).await.unwrap();
     handle.reconcile_now();
     eventually("one is unknown", SLOW, || async {
-        match get(&client, &one_url).await? {
+        match get(
+            &support::client(&caddy_root(CADDY).await, &["one.edge.test"]),
+            &one_url,
+        )
+        .await?
+        {
             (404, body) if body.contains("data-page=\"unknown\"") => Ok(()),
             other => Err(format!("{other:?}")),
         }
