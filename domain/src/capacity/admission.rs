@@ -104,8 +104,8 @@ pub fn check(approved: &[Booking], new: &Booking, rules: &AdmissionRules<'_>) ->
         };
     };
     let (from, until) = (first.0.from, last.0.until);
-    let overlapping: Vec<&Booking> = approved.iter().collect();
-    let booked = hourly(&overlapping, rules, from, until);
+    let approved: Vec<&Booking> = approved.iter().collect();
+    let booked = hourly(&approved, rules, from, until);
     let requested = hourly(&[new], rules, from, until);
     let mut days: BTreeMap<NaiveDate, DayLoad> = BTreeMap::new();
     for (hour, (booked, requested)) in booked.iter().zip(&requested).enumerate() {
