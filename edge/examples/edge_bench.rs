@@ -67,8 +67,16 @@ async fn main() {
     }
     .check()
     .unwrap();
-    serve_plenum(listener, setup.clone(), directory.clone());
-    let reconciler = Reconciler::new(setup, directory.clone()).unwrap();
+    let reconciler = Reconciler::new(setup.clone(), directory.clone()).unwrap();
+    // The status pages' handle; the measured passes below are run by hand.
+    let handle = reconciler.clone().spawn();
+    serve_plenum(
+        listener,
+        setup,
+        directory.clone(),
+        directory.clone(),
+        handle,
+    );
 
     let direct_ip = eventually("demo-app container", Duration::from_secs(90), || async {
         container_ip(APP)

@@ -1,5 +1,5 @@
 //! A thin client of Caddy's admin API: read the running configuration, load a new one,
-//! read one object by `@id`.
+//! read one object by `@id`, read the requests in flight per upstream.
 //!
 //! Errors separate "Caddy could not be reached" (retry later) from "Caddy answered no"
 //! (the configuration is wrong; retrying the same one will not help).
@@ -51,6 +51,15 @@ impl CaddyError {
     }
 }
 
+/// One upstream of Caddy's reverse proxy and the requests it has in flight.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct UpstreamLoad {
+    /// The dial address, `host:port`.
+    pub address: String,
+    /// Requests in flight now (an open OpenSlides client holds its autoupdate stream).
+    pub num_requests: u64,
+}
+
 /// A client of one Caddy admin API.
 #[derive(Debug, Clone)]
 pub struct CaddyAdmin {
@@ -93,6 +102,17 @@ impl CaddyAdmin {
             Err(CaddyError::Rejected { status: 404, .. }) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// The reverse proxy's upstreams with the requests each has in flight
+    /// (`GET /reverse_proxy/upstreams`).
+    pub async fn upstreams(&self) -> Result<Vec<UpstreamLoad>, CaddyError> {
+        let what = "GET /reverse_proxy/upstreams";
+        let value = self.get_json("/reverse_proxy/upstreams").await?;
+        serde_json::from_value(value).map_err(|e| CaddyError::Invalid {
+            what: what.to_owned(),
+            reason: e.to_string(),
+        })
     }
 
     /// Replaces the whole configuration (`POST /load`). Caddy applies it atomically (the old

@@ -1,4 +1,5 @@
-//! What the edge needs to know about instances, and the trait through which it asks.
+//! What the edge needs to know about instances, the trait through which it asks (and
+//! reports their use), and the one through which it wakes hibernated ones.
 //!
 //! The store implements [`InstanceDirectory`] ([`crate::store_directory::StoreDirectory`]);
 //! tests use an in-memory one.
@@ -17,6 +18,9 @@ pub enum InstanceState {
     Preparing,
     /// Stopped on purpose: the "paused" page (503).
     Paused,
+    /// Hibernated while unused: the "waking up" page (503, follows the wake), and a
+    /// request wakes it.
+    Hibernated,
     /// Exists but cannot be served (failed, being removed): the "unavailable" page (503).
     Unavailable,
 }
@@ -46,4 +50,17 @@ pub trait InstanceDirectory: Clone + Send + Sync + 'static {
         &self,
         slug: &str,
     ) -> impl Future<Output = Result<Option<EdgeInstance>, DirectoryError>> + Send;
+
+    /// Records that the instances with `slugs` were in use just now (requests in flight).
+    fn record_use(
+        &self,
+        slugs: &[String],
+    ) -> impl Future<Output = Result<(), DirectoryError>> + Send;
+}
+
+/// Starts hibernated instances when someone visits them. Plenum's implementation goes
+/// through its phase logic and engine.
+pub trait Waker: Clone + Send + Sync + 'static {
+    /// Wakes the hibernated instance `slug` (nothing when it is not hibernated any more).
+    fn wake(&self, slug: &str) -> impl Future<Output = Result<(), DirectoryError>> + Send;
 }

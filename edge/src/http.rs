@@ -8,7 +8,10 @@
 //!   instance; Caddy rewrites such requests here and keeps their `Host`. Unknown host → 404;
 //!   stopped → "paused" (503); being prepared → "being prepared" (503, `Retry-After`,
 //!   refreshes itself); failed or being removed → "unavailable" (503); running but not
-//!   answering → "not answering" (503, refreshes itself).
+//!   answering → "not answering" (503, refreshes itself, and asks the reconciler for a pass:
+//!   a request here for a running instance means its route may not be loaded yet);
+//!   hibernated → "waking up" (503), and the instance is woken. Every page's response
+//!   carries [`EDGE_HEADER`], which the waiting pages watch for to open the instance.
 
 use std::sync::Arc;
 
@@ -21,8 +24,9 @@ use domain::dns::DnsName;
 use serde::Deserialize;
 
 use crate::config::{ASK_PATH, STATUS_PATH};
-use crate::directory::{InstanceDirectory, InstanceState};
-use crate::pages::{Page, render};
+use crate::directory::{InstanceDirectory, InstanceState, Waker};
+use crate::pages::{EDGE_HEADER, Page, render};
+use crate::reconciler::EdgeHandle;
 use crate::settings::EdgeSetup;
 
 /// Seconds after which the "being prepared" and "not answering" pages reload themselves.
@@ -31,21 +35,31 @@ pub const REFRESH_SECONDS: u32 = 5;
 const UNAVAILABLE_RETRY_SECONDS: u32 = 60;
 
 #[derive(Debug)]
-struct Pages<D> {
+struct Pages<D, W> {
     setup: EdgeSetup,
     directory: D,
+    waker: W,
+    reconciler: EdgeHandle,
 }
 
 /// The router with `/edge/ask` and `/edge/status`, for any outer router state `S`:
-/// `plenum_router.merge(edge::http::router(setup, directory))`.
-pub fn router<D: InstanceDirectory, S: Clone + Send + Sync + 'static>(
+/// `plenum_router.merge(edge::http::router(setup, directory, waker, handle))`; `handle` is
+/// the running reconciler's.
+pub fn router<D: InstanceDirectory, W: Waker, S: Clone + Send + Sync + 'static>(
     setup: EdgeSetup,
     directory: D,
+    waker: W,
+    reconciler: EdgeHandle,
 ) -> Router<S> {
-    let state = Arc::new(Pages { setup, directory });
+    let state = Arc::new(Pages {
+        setup,
+        directory,
+        waker,
+        reconciler,
+    });
     Router::new()
-        .route(ASK_PATH, get(ask::<D>))
-        .route(STATUS_PATH, any(status::<D>))
+        .route(ASK_PATH, get(ask::<D, W>))
+        .route(STATUS_PATH, any(status::<D, W>))
         .with_state(state)
 }
 
@@ -54,8 +68,8 @@ struct AskQuery {
     domain: Option<String>,
 }
 
-async fn ask<D: InstanceDirectory>(
-    State(pages): State<Arc<Pages<D>>>,
+async fn ask<D: InstanceDirectory, W: Waker>(
+    State(pages): State<Arc<Pages<D, W>>>,
     headers: HeaderMap,
     Query(query): Query<AskQuery>,
 ) -> Response {
@@ -84,8 +98,8 @@ async fn ask<D: InstanceDirectory>(
     }
 }
 
-async fn status<D: InstanceDirectory>(
-    State(pages): State<Arc<Pages<D>>>,
+async fn status<D: InstanceDirectory, W: Waker>(
+    State(pages): State<Arc<Pages<D, W>>>,
     headers: HeaderMap,
 ) -> Response {
     let host = headers
@@ -102,7 +116,17 @@ async fn status<D: InstanceDirectory>(
                 InstanceState::Paused => Page::Paused,
                 InstanceState::Preparing => Page::Preparing,
                 InstanceState::Unavailable => Page::Unavailable,
-                InstanceState::Running { .. } => Page::NotAnswering,
+                InstanceState::Running { .. } => {
+                    pages.reconciler.reconcile_now();
+                    Page::NotAnswering
+                }
+                InstanceState::Hibernated => match pages.waker.wake(slug).await {
+                    Ok(()) => Page::Waking,
+                    Err(error) => {
+                        tracing::warn!(%error, instance = slug, "waking a hibernated instance failed");
+                        Page::Unavailable
+                    }
+                },
             },
             Err(error) => {
                 tracing::warn!(%error, "edge status page: instance directory unavailable");
@@ -118,7 +142,7 @@ fn respond(page: Page, host: &str) -> Response {
     let (status, retry_after) = match page {
         Page::Unknown => (StatusCode::NOT_FOUND, None),
         Page::Paused => (StatusCode::SERVICE_UNAVAILABLE, None),
-        Page::Preparing | Page::NotAnswering => {
+        Page::Preparing | Page::NotAnswering | Page::Waking => {
             (StatusCode::SERVICE_UNAVAILABLE, Some(REFRESH_SECONDS))
         }
         Page::Unavailable => (
@@ -134,6 +158,7 @@ fn respond(page: Page, host: &str) -> Response {
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
+    headers.insert(EDGE_HEADER, HeaderValue::from_static(page.kind()));
     if let Some(seconds) = retry_after {
         headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }

@@ -25,7 +25,7 @@ pub mod reconciler;
 pub mod settings;
 pub mod store_directory;
 
-pub use directory::{DirectoryError, EdgeInstance, InstanceDirectory, InstanceState};
+pub use directory::{DirectoryError, EdgeInstance, InstanceDirectory, InstanceState, Waker};
 pub use reconciler::{EdgeHandle, EdgeStatus, Reconciler};
 pub use settings::{EdgeSettings, EdgeSetup, SettingsError};
 pub use store_directory::StoreDirectory;

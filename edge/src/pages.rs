@@ -14,6 +14,8 @@ pub enum Page {
     Unavailable,
     /// The instance should be running but its entry service does not answer.
     NotAnswering,
+    /// The instance was hibernated and is waking up because of this visit.
+    Waking,
 }
 
 impl Page {
@@ -24,6 +26,7 @@ impl Page {
             Page::Preparing => "This meeting platform is being prepared",
             Page::Unavailable => "This meeting platform is unavailable",
             Page::NotAnswering => "This meeting platform is starting",
+            Page::Waking => "This meeting platform is waking up",
         }
     }
 
@@ -42,13 +45,42 @@ impl Page {
             Page::NotAnswering => {
                 "It does not answer yet and should be ready in a moment. This page reloads itself."
             }
+            Page::Waking => {
+                "Nobody used it for a while, so it was resting. It is starting now and opens by itself in a few seconds."
+            }
         }
     }
 
-    fn refreshes(self) -> bool {
-        matches!(self, Page::Preparing | Page::NotAnswering)
+    /// Whether the page waits for the instance: it follows the address and opens the
+    /// instance as soon as it answers.
+    fn follows(self) -> bool {
+        matches!(self, Page::Preparing | Page::NotAnswering | Page::Waking)
+    }
+
+    /// The page's kind: `data-page` and the [`EDGE_HEADER`] of its response.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Page::Unknown => "unknown",
+            Page::Paused => "paused",
+            Page::Preparing => "preparing",
+            Page::Unavailable => "unavailable",
+            Page::NotAnswering => "not-answering",
+            Page::Waking => "waking",
+        }
     }
 }
+
+/// Response header on every status page, naming its kind: a response without it comes
+/// from the instance itself.
+pub const EDGE_HEADER: &str = "x-plenum-edge";
+
+/// Asks the page's own address every second and reloads as soon as the answer no longer
+/// comes from Plenum's status pages (no [`EDGE_HEADER`]): the instance answers. The meta
+/// refresh stays as the fallback without JavaScript.
+const FOLLOW_SCRIPT: &str = "<script>(function(){var busy=false;setInterval(function(){\
+if(busy)return;busy=true;fetch(location.href,{cache:'no-store',credentials:'omit'})\
+.then(function(r){if(!r.headers.has('x-plenum-edge')){location.reload();}})\
+.catch(function(){}).then(function(){busy=false;});},1000);})();</script>";
 
 const STYLE: &str = ":root{--bg:#f6f7f9;--surface:#fff;--text:#1c2330;--muted:#5a6475;--border:#d9dde4;\
 --accent:#1f5fbf;--radius:8px;--shadow:0 1px 2px rgba(16,24,40,.06),0 1px 3px rgba(16,24,40,.1);\
@@ -66,23 +98,24 @@ h1{font-size:1.4rem;margin:0 0 .75rem}p{margin:0 0 .5rem}.meta{color:var(--muted
 a{color:var(--accent)}button{font:inherit;padding:.5rem 1rem;border-radius:var(--radius);\
 border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer}";
 
-/// The page's HTML; `host` is shown (escaped), `refresh_seconds` used by pages that reload.
+/// The page's HTML; `host` is shown (escaped), `refresh_seconds` used by pages that wait.
 pub fn render(page: Page, host: &str, refresh_seconds: u32) -> String {
     let host_line = if host.is_empty() {
         String::new()
     } else {
         format!("<p class=\"meta\">{}</p>", escape(host))
     };
+    let follow = if page.follows() { FOLLOW_SCRIPT } else { "" };
     document(
         page.title(),
         &format!(
             "<div class=\"card\" id=\"edge-status\" data-page=\"{kind}\">\
-<h1>{title}</h1><p>{text}</p>{host_line}</div>",
+<h1>{title}</h1><p>{text}</p>{host_line}</div>{follow}",
             title = page.title(),
             text = page.text(),
-            kind = kind(page),
+            kind = page.kind(),
         ),
-        page.refreshes().then_some(refresh_seconds),
+        page.follows().then_some(refresh_seconds),
     )
 }
 
@@ -99,16 +132,6 @@ pub fn document(title: &str, main_html: &str, refresh_seconds: Option<u32>) -> S
 <body><header><p>Plenum</p></header><main>{main_html}</main></body></html>\n",
         title = escape(title),
     )
-}
-
-fn kind(page: Page) -> &'static str {
-    match page {
-        Page::Unknown => "unknown",
-        Page::Paused => "paused",
-        Page::Preparing => "preparing",
-        Page::Unavailable => "unavailable",
-        Page::NotAnswering => "not-answering",
-    }
 }
 
 /// `text` with the HTML special characters escaped.
@@ -140,6 +163,13 @@ mod tests {
         assert!(preparing.contains("<meta http-equiv=\"refresh\" content=\"7\">"));
         assert!(preparing.contains("being prepared"));
         assert!(render(Page::Unknown, "", 5).contains("data-page=\"unknown\""));
+        let waking = render(Page::Waking, "a.example.org", 5);
+        assert!(waking.contains("data-page=\"waking\""));
+        assert!(waking.contains("waking up"));
+        // Waiting pages follow the address; the others do not.
+        assert!(waking.contains("r.headers.has('x-plenum-edge')"));
+        assert!(preparing.contains("<script>"));
+        assert!(!paused.contains("<script>"));
     }
 
     #[test]

@@ -2,11 +2,16 @@
 //! database says: each pass computes the desired configuration from the instances, reads the
 //! actual one back from Caddy's admin API, and loads the desired one when they differ.
 //!
+//! Each pass also reads how many requests every instance's upstream has in flight and
+//! records the busy ones as in use: an open OpenSlides client holds its autoupdate stream
+//! open, so "in flight at some pass" is "in use" (the hibernation rule's input).
+//!
 //! Passes run every reconcile period, and at once after [`EdgeHandle::reconcile_now`]. While
 //! Caddy is unreachable the loop backs off (1 s, 2 s, 4 s, … up to the reconcile period, so a
 //! restarted Caddy has its routes back within one period). Its [`EdgeStatus`] is observable
 //! for staff. The loop never stops on errors; Plenum keeps working without the edge.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -120,20 +125,58 @@ impl<D: InstanceDirectory> Reconciler<D> {
         Ok((caddy_config(&self.setup, &desired), desired, skipped))
     }
 
-    /// One pass: desired vs. actual, load when they differ, check the result.
+    /// One pass: desired vs. actual, load when they differ, check the result; then record
+    /// which routed instances have requests in flight (their use, for hibernation).
     pub async fn pass(&self) -> Result<PassReport, PassError> {
-        let (wanted, _, skipped) = self.desired().await?;
+        let (wanted, desired, skipped) = self.desired().await?;
+        let report = self.converge(&wanted, skipped).await?;
+        if let Err(error) = self.record_use(&desired).await {
+            tracing::warn!(%error, "recording which instances are in use failed");
+        }
+        Ok(report)
+    }
+
+    /// Records the use of every routed instance whose upstream has requests in flight now.
+    async fn record_use(&self, desired: &Desired) -> Result<(), PassError> {
+        if desired.routes.is_empty() {
+            return Ok(());
+        }
+        let busy: BTreeSet<String> = self
+            .caddy
+            .upstreams()
+            .await?
+            .into_iter()
+            .filter(|u| u.num_requests > 0)
+            .map(|u| u.address)
+            .collect();
+        let slugs: Vec<String> = desired
+            .routes
+            .iter()
+            .filter(|route| busy.contains(&route.upstream))
+            .filter_map(|route| self.setup.slug_of(&route.hostname))
+            .map(str::to_owned)
+            .collect();
+        self.directory.record_use(&slugs).await?;
+        Ok(())
+    }
+
+    /// Loads `wanted` into Caddy unless it has it already.
+    async fn converge(
+        &self,
+        wanted: &Value,
+        skipped: Vec<String>,
+    ) -> Result<PassReport, PassError> {
         let actual = self.caddy.config().await?;
-        if actual == wanted {
+        if actual == *wanted {
             return Ok(PassReport {
                 changed: false,
                 routes: routed_hosts(&actual).len(),
                 skipped,
             });
         }
-        self.caddy.load(&wanted).await?;
+        self.caddy.load(wanted).await?;
         let now = self.caddy.config().await?;
-        if now != wanted {
+        if now != *wanted {
             return Err(PassError::Diverged);
         }
         Ok(PassReport {

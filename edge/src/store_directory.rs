@@ -6,7 +6,8 @@
 //! | running | running, degraded, engine unreachable | routed to `<stack>_<entry service>:<port>` |
 //! | running | provisioning, stopped, removed | "being prepared" |
 //! | running | failed | "unavailable" |
-//! | stopped | any | "paused" |
+//! | stopped, hibernated by the calendar | any | "waking up" (a visit wakes it) |
+//! | stopped otherwise | any | "paused" |
 //! | removed, erased | any | unknown (404, no certificate) |
 //!
 //! The entry service and port come from the instance's template (`x-plenum.entry`); the
@@ -16,6 +17,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use domain::capacity::Phase;
 use domain::instance::{Lifecycle, Status, service_name};
 use domain::template::{EntryPoint, builtin, builtin_names};
 use store::{Db, InstanceRecord, StoreError};
@@ -71,6 +73,14 @@ impl InstanceDirectory for StoreDirectory {
             Err(e) => Err(unavailable(e)),
         }
     }
+
+    async fn record_use(&self, slugs: &[String]) -> Result<(), DirectoryError> {
+        self.db
+            .record_use(slugs, chrono::Utc::now())
+            .await
+            .map(drop)
+            .map_err(unavailable)
+    }
 }
 
 fn unavailable(error: StoreError) -> DirectoryError {
@@ -84,6 +94,11 @@ fn edge_instance(
 ) -> Option<EdgeInstance> {
     let state = match record.lifecycle {
         Lifecycle::Removed | Lifecycle::Erased => return None,
+        Lifecycle::Stopped
+            if record.phase == Some(Phase::Hibernated) && record.phase_pin.is_none() =>
+        {
+            InstanceState::Hibernated
+        }
         Lifecycle::Stopped => InstanceState::Paused,
         Lifecycle::Running => match record.status {
             Status::Running | Status::Degraded | Status::EngineUnreachable => {
@@ -144,6 +159,8 @@ mod tests {
             removed_at: None,
             phase: None,
             phase_pin: None,
+            last_used_at: None,
+            hibernate_allowed: true,
             reservations: BTreeMap::new(),
         }
     }
@@ -188,6 +205,13 @@ mod tests {
         assert_eq!(state(Lifecycle::Running, Status::Failed), Some(Unavailable));
         assert_eq!(state(Lifecycle::Stopped, Status::Running), Some(Paused));
         assert_eq!(state(Lifecycle::Stopped, Status::Stopped), Some(Paused));
+        let mut asleep = record(Lifecycle::Stopped, Status::Stopped, "demo");
+        asleep.phase = Some(Phase::Hibernated);
+        let entries = builtin_entries();
+        assert_eq!(edge_instance(&asleep, &entries).unwrap().state, Hibernated);
+        // Pinned there by staff: it stays asleep, a visit does not wake it.
+        asleep.phase_pin = Some(Phase::Hibernated);
+        assert_eq!(edge_instance(&asleep, &entries).unwrap().state, Paused);
         assert_eq!(state(Lifecycle::Removed, Status::Running), None);
         assert_eq!(state(Lifecycle::Erased, Status::Erased), None);
         let unknown_template = record(Lifecycle::Running, Status::Running, "gone");

@@ -67,8 +67,16 @@ async fn instances_answer_at_their_hostnames_through_caddy() {
     }
     .check()
     .unwrap();
-    serve_plenum(listener, setup.clone(), directory.clone());
-    let reconciler = Reconciler::new(setup, directory.clone()).unwrap();
+    let reconciler = Reconciler::new(setup.clone(), directory.clone()).unwrap();
+    // The loop runs from here; the passes below run beside it (loads are idempotent).
+    let handle = reconciler.clone().spawn();
+    serve_plenum(
+        listener,
+        setup,
+        directory.clone(),
+        directory.clone(),
+        handle.clone(),
+    );
     let admin = CaddyAdmin::new(&format!("http://{}", forwarder.addr)).unwrap();
 
     // 1. The reconciler configures Caddy; a second pass changes nothing.
@@ -95,7 +103,6 @@ async fn instances_answer_at_their_hostnames_through_caddy() {
             .is_some()
     );
     assert!(admin.by_id("plenum-instance-nope").await.unwrap().is_none());
-    let handle = reconciler.clone().spawn();
 
     let root = caddy_root(CADDY).await;
     let hosts = [
@@ -105,6 +112,7 @@ async fn instances_answer_at_their_hostnames_through_caddy() {
         "fresh.edge.test",
         "nobody.edge.test",
         "plenum.edge.test",
+        "sleepy.edge.test",
     ];
     let client = client(&root, &hosts);
     let https = |host: &str, path: &str| format!("https://{host}:{https_port}{path}");
@@ -192,6 +200,67 @@ async fn instances_answer_at_their_hostnames_through_caddy() {
     let body = response.text().await.unwrap();
     assert!(body.contains("data-page=\"preparing\""), "{body}");
     assert!(body.contains("http-equiv=\"refresh\""), "{body}");
+
+    // 5b. Use: an instance with a request in flight at a pass is recorded as in use (an
+    //     open OpenSlides client holds its autoupdate stream); an idle one is not.
+    let held = client
+        .get(https("one.edge.test", "/cgi-bin/stream"))
+        .send()
+        .await
+        .unwrap();
+    reconciler.pass().await.unwrap();
+    drop(held);
+    assert!(directory.used().contains("one"), "{:?}", directory.used());
+    assert!(!directory.used().contains("two"), "{:?}", directory.used());
+
+    // 5c. A hibernated instance: a visit shows the "waking up" page and wakes it; while it
+    //     starts its address keeps showing Plenum's pages (marked by their header, which
+    //     the page watches); once it runs, the next request through the status page gets
+    //     its route loaded and the instance itself answers (no header).
+    directory.set("sleepy", InstanceState::Hibernated);
+    handle.reconcile_now();
+    let sleepy = https("sleepy.edge.test", "/agenda");
+    let response = eventually("sleepy has a certificate", SLOW, || async {
+        current(&hosts)
+            .await
+            .get(&sleepy)
+            .send()
+            .await
+            .map_err(|e| error_chain(&e))
+    })
+    .await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["x-plenum-edge"], "waking");
+    let body = response.text().await.unwrap();
+    assert!(body.contains("data-page=\"waking\""), "{body}");
+    assert!(
+        body.contains("x-plenum-edge"),
+        "the page follows its address: {body}"
+    );
+    assert_eq!(directory.woken(), ["sleepy"]);
+    assert_eq!(directory.state("sleepy"), Some(InstanceState::Preparing));
+    let (status, body) = get(&current(&hosts).await, &sleepy).await.unwrap();
+    assert_eq!(status, 503);
+    assert!(body.contains("data-page=\"preparing\""), "{body}");
+    assert_eq!(directory.woken(), ["sleepy"], "woken once");
+    // Running now: the next pass (or the status page, asking for one) loads its route.
+    directory.run("sleepy", &format!("{TWO}:8080"));
+    eventually("sleepy answers itself", SLOW, || async {
+        let response = current(&hosts)
+            .await
+            .get(https("sleepy.edge.test", "/"))
+            .send()
+            .await
+            .map_err(|e| error_chain(&e))?;
+        let from_plenum = response.headers().contains_key("x-plenum-edge");
+        match (response.status().as_u16(), from_plenum) {
+            (200, false) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+    directory.remove("sleepy");
+    handle.reconcile_now();
 
     // 6. `ask` refuses names no instance has: no certificate, so no TLS handshake.
     let ask = |domain: &str| format!("http://{plenum}/edge/ask?domain={domain}");

@@ -172,10 +172,16 @@ async fn engine_instances_are_routed_paused_and_forgotten() {
     }
     .check()
     .unwrap();
-    serve_plenum(listener, setup.clone(), StoreDirectory::new(db.clone()));
-    let handle = Reconciler::new(setup, StoreDirectory::new(db.clone()))
+    let handle = Reconciler::new(setup.clone(), StoreDirectory::new(db.clone()))
         .unwrap()
         .spawn();
+    serve_plenum(
+        listener,
+        setup,
+        StoreDirectory::new(db.clone()),
+        NoWaking,
+        handle.clone(),
+    );
     eventually("both instances routed", SLOW, || {
         let status = handle.status();
         async move {

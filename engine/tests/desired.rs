@@ -35,6 +35,8 @@ fn record(lifecycle: Lifecycle) -> InstanceRecord {
         removed_at: None,
         phase: None,
         phase_pin: None,
+        last_used_at: None,
+        hibernate_allowed: true,
         reservations: BTreeMap::new(),
     }
 }

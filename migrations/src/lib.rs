@@ -15,6 +15,7 @@ mod m20261129_000007_upstream;
 mod m20261129_000008_invitations;
 mod m20261129_000009_saml_configuration;
 mod m20261129_000010_instance_phases;
+mod m20261129_000011_instance_use;
 
 /// Runs every migration Plenum knows, in order.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_invitations::Migration),
             Box::new(m20261129_000009_saml_configuration::Migration),
             Box::new(m20261129_000010_instance_phases::Migration),
+            Box::new(m20261129_000011_instance_use::Migration),
         ]
     }
 }

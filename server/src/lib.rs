@@ -14,5 +14,6 @@ mod secret_key;
 mod sessions;
 pub mod telemetry;
 mod upstream;
+mod wake;
 
 pub use router::{Plenum, start};

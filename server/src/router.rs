@@ -146,7 +146,12 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         },
     };
     let edge_routes = match edge {
-        Some((setup, _)) => edge::http::router(setup, StoreDirectory::new(state.db.clone())),
+        Some((setup, handle)) => edge::http::router(
+            setup,
+            StoreDirectory::new(state.db.clone()),
+            crate::wake::PhaseWaker(state.clone()),
+            handle,
+        ),
         None => Router::new(),
     };
     let router = build_router(settings, state.clone(), session_store, edge_routes);
@@ -159,7 +164,7 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         crate::scheduler::spawn_identity_maintenance(identity, IDENTITY_MAINTENANCE_PERIOD);
     let phase_scheduler = crate::scheduler::spawn_phase_scheduler(
         state.clone(),
-        crate::scheduler::PHASE_SCHEDULER_PERIOD,
+        Duration::from_secs(u64::from(settings.phases.check_minutes) * 60),
         || chrono::Utc::now().naive_utc(),
     );
     Ok(Plenum {

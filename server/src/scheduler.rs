@@ -74,10 +74,6 @@ pub fn spawn_order_scheduler(db: Db, period: Duration, today: fn() -> NaiveDate)
     })
 }
 
-/// How often the phase scheduler looks at every instance (a change is applied at most this
-/// late; event mode begins hours ahead, so minutes do not matter).
-pub const PHASE_SCHEDULER_PERIOD: Duration = Duration::from_secs(300);
-
 /// Starts the phase scheduler: every `period`, apply the phase due at `clock()`.
 pub fn spawn_phase_scheduler(
     state: app::server::AppState,

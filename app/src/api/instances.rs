@@ -67,7 +67,7 @@ async fn manage(id: i64, request: Request) -> Result<InstanceView, AppError> {
     )
 }
 
-/// Starts instance `id`.
+/// Starts instance `id`; a hibernated one wakes into the phase its calendar has now.
 #[server(name = StartInstance, prefix = "/api", endpoint = "instances/start")]
 pub async fn start_instance(id: i64) -> Result<InstanceView, AppError> {
     manage(id, Request::Start).await
@@ -99,6 +99,20 @@ pub async fn upgrade_instance(id: i64, version: String) -> Result<InstanceView, 
 #[server(name = DeleteInstance, prefix = "/api", endpoint = "instances/delete")]
 pub async fn delete_instance(id: i64, confirm: String) -> Result<InstanceView, AppError> {
     manage(id, Request::Delete { confirm }).await
+}
+
+/// Lets instance `id` hibernate while nobody uses it (`allowed`), or keeps it awake.
+#[server(name = AllowHibernation, prefix = "/api", endpoint = "instances/hibernation")]
+pub async fn allow_hibernation(id: i64, allowed: bool) -> Result<InstanceView, AppError> {
+    respond(
+        async {
+            let state = state()?;
+            let (record, actor) = authorize_instance(&state, id, OrgAction::Manage).await?;
+            let now = instances::allow_hibernation(&state, &record, actor, allowed).await?;
+            Ok(instances::view(&state, &now))
+        }
+        .await,
+    )
 }
 
 /// The initial administrator password of instance `id`, once (owners and staff).

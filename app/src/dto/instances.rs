@@ -86,6 +86,10 @@ pub struct PhaseView {
     /// The next change by the calendar: when (UTC, `YYYY-MM-DD HH:MM`) and to what
     /// (`removed` after the archive period).
     pub next: Option<(String, String)>,
+    /// Whether its owner lets it hibernate while nobody uses it.
+    pub hibernate_allowed: bool,
+    /// When it was last seen in use (UTC, `YYYY-MM-DD HH:MM`), if ever.
+    pub last_used: Option<String>,
 }
 
 /// The live part of an instance, sent on the event stream as `status`.

@@ -1,11 +1,12 @@
 //! The instance console at `/instances/:id`: status and provisioning steps pushed live
 //! from the event stream, the address, the actions the viewer's role allows (start, stop,
-//! scale, upgrade, one-time reveal of the initial password, delete by typing the name),
+//! scale, upgrade, one-time reveal of the initial password, delete by typing the name,
+//! wake a hibernated one and whether it may hibernate),
 //! who may enter it ("People", for owners and staff) and the event log.
 
 use crate::api::instances::{
-    DeleteInstance, RevealInitialPassword, ScaleInstance, StartInstance, StopInstance,
-    UpgradeInstance, instance_console,
+    AllowHibernation, DeleteInstance, RevealInitialPassword, ScaleInstance, StartInstance,
+    StopInstance, UpgradeInstance, instance_console,
 };
 use crate::components::feedback::{Done, FieldError, FormError, last_error};
 use crate::components::live;
@@ -25,6 +26,7 @@ pub fn InstancePage() -> impl IntoView {
         scale: ServerAction::new(),
         upgrade: ServerAction::new(),
         delete: ServerAction::new(),
+        hibernation: ServerAction::new(),
     };
     // Created here, before anything is awaited, so that server and browser number it alike.
     let people = crate::pages::people::PeopleState::new(Signal::derive(id));
@@ -59,27 +61,30 @@ struct Actions {
     scale: ServerAction<ScaleInstance>,
     upgrade: ServerAction<UpgradeInstance>,
     delete: ServerAction<DeleteInstance>,
+    hibernation: ServerAction<AllowHibernation>,
 }
 
 impl Actions {
-    fn versions(&self) -> [usize; 5] {
+    fn versions(&self) -> [usize; 6] {
         [
             self.start.version().get(),
             self.stop.version().get(),
             self.scale.version().get(),
             self.upgrade.version().get(),
             self.delete.version().get(),
+            self.hibernation.version().get(),
         ]
     }
 
     /// The last failure of any of them.
     fn error(&self) -> Signal<Option<crate::error::AppError>> {
-        let (start, stop, scale, upgrade, delete) = (
+        let (start, stop, scale, upgrade, delete, hibernation) = (
             last_error(self.start),
             last_error(self.stop),
             last_error(self.scale),
             last_error(self.upgrade),
             last_error(self.delete),
+            last_error(self.hibernation),
         );
         Signal::derive(move || {
             start
@@ -88,6 +93,7 @@ impl Actions {
                 .or_else(|| scale.get())
                 .or_else(|| upgrade.get())
                 .or_else(|| delete.get())
+                .or_else(|| hibernation.get())
         })
     }
 }
@@ -168,13 +174,17 @@ fn Manage(console: InstanceConsole, actions: Actions) -> impl IntoView {
     let id = console.instance.id;
     let error = actions.error();
     let name = console.instance.name.clone();
+    let asleep = console
+        .phase
+        .as_ref()
+        .is_some_and(|p| p.current.as_deref() == Some("hibernated") && p.pinned.is_none());
     view! {
         <h2>"Actions"</h2>
         <FormError error fields=&["confirm", "version", "replicas"] />
         <div class="row-actions">
             <ActionForm action=actions.start>
                 <input type="hidden" name="id" value=id />
-                <button type="submit">"Start"</button>
+                <button type="submit" id="start-instance">{if asleep { "Wake up" } else { "Start" }}</button>
             </ActionForm>
             <ActionForm action=actions.stop>
                 <input type="hidden" name="id" value=id />
@@ -183,6 +193,7 @@ fn Manage(console: InstanceConsole, actions: Actions) -> impl IntoView {
         </div>
         <Done action=actions.start text="Start requested." />
         <Done action=actions.stop text="Stop requested." />
+        {console.phase.map(|phase| view! { <HibernationForm id allowed=phase.hibernate_allowed action=actions.hibernation /> })}
         {console.scaling.into_iter().map(|choice| view! { <ScaleForm id choice action=actions.scale /> }).collect_view()}
         <FieldError error field="replicas" />
         <Done action=actions.scale text="Scaling requested." />
@@ -208,6 +219,35 @@ fn Manage(console: InstanceConsole, actions: Actions) -> impl IntoView {
         </ActionForm>
         <FieldError error field="confirm" />
         <Done action=actions.delete text="Deletion requested: the data is kept for the grace period." />
+    }
+}
+
+/// Lets the owner choose whether the instance hibernates while nobody uses it.
+#[component]
+fn HibernationForm(
+    id: i64,
+    allowed: bool,
+    action: ServerAction<AllowHibernation>,
+) -> impl IntoView {
+    let (text, button) = if allowed {
+        (
+            "It hibernates when nobody has used it for a while between events, and wakes up within seconds on the next visit.",
+            "Keep it awake",
+        )
+    } else {
+        (
+            "It stays awake between events, even when nobody uses it.",
+            "Let it hibernate when unused",
+        )
+    };
+    view! {
+        <ActionForm action attr:class="hibernation-form">
+            <input type="hidden" name="id" value=id />
+            <input type="hidden" name="allowed" value=(!allowed).to_string() />
+            <p id="hibernation">{text}</p>
+            <button type="submit">{button}</button>
+        </ActionForm>
+        <Done action text="Saved." />
     }
 }
 
@@ -282,5 +322,9 @@ fn phase_text(phase: &crate::dto::PhaseView) -> String {
         (None, Some((at, next))) => format!("; {next} from {at} UTC"),
         (None, None) => String::new(),
     };
-    format!("{now}{next}")
+    let used = match &phase.last_used {
+        Some(at) => format!("; last used {at} UTC"),
+        None => String::new(),
+    };
+    format!("{now}{next}{used}")
 }

@@ -21,8 +21,8 @@ use crate::booking::PlanSize;
 use crate::template::ResourceAmounts;
 
 pub use phases::{
-    Phase, PhaseSettings, PhaseSpan, PhaseStep, decide, next_change, phase_at, phase_desired,
-    timeline, update_freeze,
+    Phase, PhaseSettings, PhaseSpan, PhaseStep, decide, may_hibernate, next_change, phase_at,
+    phase_desired, timeline, update_freeze,
 };
 
 /// CPU and memory, as Swarm reserves them.

@@ -7,7 +7,7 @@
 //! * **quiet** (minimal replicas and reservations) between;
 //! * **hibernated** (no running tasks, data kept) instead of quiet while the owner allows it
 //!   and nobody has used the instance for `hibernate_after_hours` — decided at run time by
-//!   [`hibernates`], not in the timeline;
+//!   [`may_hibernate`], not in the timeline;
 //! * **archived** (stopped, kept) for `archive_days` after the rental; then erased.
 
 use std::collections::BTreeMap;
@@ -72,6 +72,8 @@ pub struct PhaseSettings {
     pub archive_days: u32,
     /// Bulk upgrades skip an instance with an event day within this many days (0–60).
     pub update_freeze_days: u32,
+    /// Minutes between two passes of the phase scheduler (1–60).
+    pub check_minutes: u32,
 }
 
 impl Default for PhaseSettings {
@@ -82,6 +84,7 @@ impl Default for PhaseSettings {
             hibernate_after_hours: 48,
             archive_days: 30,
             update_freeze_days: 3,
+            check_minutes: 5,
         }
     }
 }
@@ -103,6 +106,9 @@ impl PhaseSettings {
         }
         if self.update_freeze_days > 60 {
             return Err(("phases.update_freeze_days", "0 to 60 days"));
+        }
+        if !(1..=60).contains(&self.check_minutes) {
+            return Err(("phases.check_minutes", "1 to 60 minutes"));
         }
         Ok(())
     }
@@ -135,7 +141,7 @@ pub fn provisioned_at(booking: &Booking, settings: &PhaseSettings) -> NaiveDateT
 }
 
 /// The planned timeline of `booking`'s instance, contiguous from provisioning to erasure
-/// (hibernation is not planned: see [`hibernates`]).
+/// (hibernation is not planned: see [`may_hibernate`]).
 pub fn timeline(booking: &Booking, settings: &PhaseSettings) -> Vec<PhaseSpan> {
     let start = provisioned_at(booking, settings);
     let rental_end = midnight(booking.end + Duration::days(1));
@@ -220,13 +226,19 @@ pub enum PhaseStep {
 
 /// The step for an instance whose order's timeline is `timeline`, that last entered
 /// `recorded`, and that staff may have pinned to `pin` (which then wins over the calendar).
+/// A quiet stretch is spent hibernated while `may_hibernate` ([`may_hibernate`]).
 pub fn decide(
     timeline: &[PhaseSpan],
     now: NaiveDateTime,
     recorded: Option<Phase>,
     pin: Option<Phase>,
+    may_hibernate: bool,
 ) -> PhaseStep {
-    match pin.or_else(|| phase_at(timeline, now)) {
+    let planned = phase_at(timeline, now).map(|phase| match phase {
+        Phase::Quiet if may_hibernate => Phase::Hibernated,
+        phase => phase,
+    });
+    match pin.or(planned) {
         Some(target) if Some(target) == recorded => PhaseStep::Stay,
         Some(target) => PhaseStep::Enter(target),
         None if timeline.last().is_some_and(|last| now >= last.until) => PhaseStep::Remove,
@@ -272,18 +284,16 @@ pub fn update_freeze(
         .find(|d| (today..=until).contains(d))
 }
 
-/// Whether an instance planned `planned` hibernates at `now`: quiet, its owner allows it,
-/// and its last use (or, never used, its provisioning) lies `hibernate_after_hours` back.
-pub fn hibernates(
-    planned: Phase,
+/// Whether an instance may hibernate at `now`: its owner allows it, and its last use (or,
+/// never used, its provisioning) lies `hibernate_after_hours` back. Only quiet stretches
+/// are spent hibernated ([`decide`]).
+pub fn may_hibernate(
     owner_allows: bool,
     last_used: NaiveDateTime,
     now: NaiveDateTime,
     settings: &PhaseSettings,
 ) -> bool {
-    planned == Phase::Quiet
-        && owner_allows
-        && now - last_used >= Duration::hours(i64::from(settings.hibernate_after_hours))
+    owner_allows && now - last_used >= Duration::hours(i64::from(settings.hibernate_after_hours))
 }
 
 #[cfg(test)]
@@ -377,15 +387,13 @@ mod tests {
     }
 
     #[test]
-    fn only_a_quiet_unused_instance_whose_owner_allows_it_hibernates() {
+    fn only_an_unused_instance_whose_owner_allows_it_may_hibernate() {
         let settings = PhaseSettings::default();
         let used = at("2027-03-01 00:00");
         let later = at("2027-03-03 00:00");
-        assert!(hibernates(Phase::Quiet, true, used, later, &settings));
-        assert!(!hibernates(Phase::Quiet, false, used, later, &settings));
-        assert!(!hibernates(Phase::Event, true, used, later, &settings));
-        assert!(!hibernates(
-            Phase::Quiet,
+        assert!(may_hibernate(true, used, later, &settings));
+        assert!(!may_hibernate(false, used, later, &settings));
+        assert!(!may_hibernate(
             true,
             used,
             at("2027-03-02 23:59"),
@@ -394,33 +402,86 @@ mod tests {
     }
 
     #[test]
+    fn only_quiet_stretches_are_spent_hibernated_and_a_use_wakes() {
+        let b = booking("2027-03-01", "2027-03-31", &["2027-03-10"]);
+        let spans = timeline(&b, &PhaseSettings::default());
+        let quiet = at("2027-03-05 12:00");
+        let event = at("2027-03-10 08:00");
+        let hibernated = Some(Phase::Hibernated);
+        assert_eq!(
+            decide(&spans, quiet, Some(Phase::Quiet), None, true),
+            PhaseStep::Enter(Phase::Hibernated)
+        );
+        assert_eq!(
+            decide(&spans, quiet, hibernated, None, true),
+            PhaseStep::Stay
+        );
+        // Used again (a wake): quiet.
+        assert_eq!(
+            decide(&spans, quiet, hibernated, None, false),
+            PhaseStep::Enter(Phase::Quiet)
+        );
+        // The event comes whether or not anybody used it; a pin wins.
+        assert_eq!(
+            decide(&spans, event, hibernated, None, true),
+            PhaseStep::Enter(Phase::Event)
+        );
+        assert_eq!(
+            decide(&spans, quiet, Some(Phase::Quiet), Some(Phase::Quiet), true),
+            PhaseStep::Stay
+        );
+        assert_eq!(
+            decide(&spans, at("2027-04-02 00:00"), hibernated, None, true),
+            PhaseStep::Enter(Phase::Archived)
+        );
+    }
+
+    #[test]
     fn the_scheduler_enters_each_phase_once_and_a_pin_wins() {
         let b = booking("2027-03-01", "2027-03-31", &["2027-03-10"]);
         let spans = timeline(&b, &PhaseSettings::default());
         let noon = at("2027-03-05 12:00");
         assert_eq!(
-            decide(&spans, noon, None, None),
+            decide(&spans, noon, None, None, false),
             PhaseStep::Enter(Phase::Quiet)
         );
         assert_eq!(
-            decide(&spans, noon, Some(Phase::Quiet), None),
+            decide(&spans, noon, Some(Phase::Quiet), None, false),
             PhaseStep::Stay
         );
         assert_eq!(
-            decide(&spans, at("2027-03-10 08:00"), Some(Phase::Quiet), None),
+            decide(
+                &spans,
+                at("2027-03-10 08:00"),
+                Some(Phase::Quiet),
+                None,
+                false
+            ),
             PhaseStep::Enter(Phase::Event)
         );
         assert_eq!(
-            decide(&spans, noon, Some(Phase::Quiet), Some(Phase::Event)),
+            decide(&spans, noon, Some(Phase::Quiet), Some(Phase::Event), false),
             PhaseStep::Enter(Phase::Event),
             "pinned"
         );
         assert_eq!(
-            decide(&spans, at("2027-04-02 00:00"), Some(Phase::Quiet), None),
+            decide(
+                &spans,
+                at("2027-04-02 00:00"),
+                Some(Phase::Quiet),
+                None,
+                false
+            ),
             PhaseStep::Enter(Phase::Archived)
         );
         assert_eq!(
-            decide(&spans, at("2027-05-01 00:00"), Some(Phase::Archived), None),
+            decide(
+                &spans,
+                at("2027-05-01 00:00"),
+                Some(Phase::Archived),
+                None,
+                false
+            ),
             PhaseStep::Remove
         );
     }

@@ -11,13 +11,15 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use edge::{DirectoryError, EdgeInstance, EdgeSetup, InstanceDirectory, InstanceState};
+use edge::{
+    DirectoryError, EdgeHandle, EdgeInstance, EdgeSetup, InstanceDirectory, InstanceState, Waker,
+};
 use serde_json::Value;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::process::Command;
@@ -404,14 +406,34 @@ impl AdminForwarder {
     }
 }
 
-/// An in-memory instance directory.
+/// An in-memory instance directory that remembers the uses the edge reports and the
+/// instances it woke (a woken instance is "being prepared" until the test runs it).
 #[derive(Debug, Clone, Default)]
-pub struct MemoryDirectory(Arc<Mutex<BTreeMap<String, InstanceState>>>);
+pub struct MemoryDirectory {
+    states: Arc<Mutex<BTreeMap<String, InstanceState>>>,
+    used: Arc<Mutex<BTreeSet<String>>>,
+    woken: Arc<Mutex<Vec<String>>>,
+}
 
 impl MemoryDirectory {
     /// Sets (or adds) an instance.
     pub fn set(&self, slug: &str, state: InstanceState) {
-        self.0.lock().unwrap().insert(slug.to_owned(), state);
+        self.states.lock().unwrap().insert(slug.to_owned(), state);
+    }
+
+    /// The slugs reported in use so far.
+    pub fn used(&self) -> BTreeSet<String> {
+        self.used.lock().unwrap().clone()
+    }
+
+    /// The slugs woken so far, in order.
+    pub fn woken(&self) -> Vec<String> {
+        self.woken.lock().unwrap().clone()
+    }
+
+    /// The state of `slug`.
+    pub fn state(&self, slug: &str) -> Option<InstanceState> {
+        self.states.lock().unwrap().get(slug).cloned()
     }
 
     /// A running instance routed to `upstream`.
@@ -426,14 +448,37 @@ impl MemoryDirectory {
 
     /// Removes an instance.
     pub fn remove(&self, slug: &str) {
-        self.0.lock().unwrap().remove(slug);
+        self.states.lock().unwrap().remove(slug);
+    }
+}
+
+impl Waker for MemoryDirectory {
+    async fn wake(&self, slug: &str) -> Result<(), DirectoryError> {
+        let mut states = self.states.lock().unwrap();
+        if states.get(slug) == Some(&InstanceState::Hibernated) {
+            states.insert(slug.to_owned(), InstanceState::Preparing);
+            self.woken.lock().unwrap().push(slug.to_owned());
+        }
+        Ok(())
+    }
+}
+
+/// A waker for tests without hibernated instances: waking is refused.
+#[derive(Debug, Clone, Copy)]
+pub struct NoWaking;
+
+impl Waker for NoWaking {
+    async fn wake(&self, slug: &str) -> Result<(), DirectoryError> {
+        Err(DirectoryError(format!(
+            "{slug}: nothing hibernates in this test"
+        )))
     }
 }
 
 impl InstanceDirectory for MemoryDirectory {
     async fn instances(&self) -> Result<Vec<EdgeInstance>, DirectoryError> {
         Ok(self
-            .0
+            .states
             .lock()
             .unwrap()
             .iter()
@@ -445,10 +490,15 @@ impl InstanceDirectory for MemoryDirectory {
     }
 
     async fn instance(&self, slug: &str) -> Result<Option<EdgeInstance>, DirectoryError> {
-        Ok(self.0.lock().unwrap().get(slug).map(|state| EdgeInstance {
+        Ok(self.state(slug).map(|state| EdgeInstance {
             slug: slug.to_owned(),
-            state: state.clone(),
+            state,
         }))
+    }
+
+    async fn record_use(&self, slugs: &[String]) -> Result<(), DirectoryError> {
+        self.used.lock().unwrap().extend(slugs.iter().cloned());
+        Ok(())
     }
 }
 
@@ -460,10 +510,16 @@ pub async fn plenum_listener(ip: Ipv4Addr) -> (TcpListener, SocketAddr) {
 }
 
 /// Serves Plenum's edge endpoints, and `/` saying `plenum ui`, on `listener`.
-pub fn serve_plenum<D: InstanceDirectory>(listener: TcpListener, setup: EdgeSetup, directory: D) {
+pub fn serve_plenum<D: InstanceDirectory, W: Waker>(
+    listener: TcpListener,
+    setup: EdgeSetup,
+    directory: D,
+    waker: W,
+    reconciler: EdgeHandle,
+) {
     let router: Router = Router::new()
         .route("/", axum::routing::get(|| async { "plenum ui\n" }))
-        .merge(edge::http::router(setup, directory));
+        .merge(edge::http::router(setup, directory, waker, reconciler));
     tokio::spawn(async move {
         axum::serve(listener, router).await.unwrap();
     });

@@ -113,10 +113,16 @@ impl TestServer {
         {
             settings.data_dir = dir.path().join("data");
         }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        let listener = tokio::net::TcpListener::bind(settings.listen)
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
+        // With the edge on, Caddy dials the address the server listens on.
+        if settings.edge.enabled
+            && settings.edge.plenum_upstream == edge::EdgeSettings::default().plenum_upstream
+        {
+            settings.edge.plenum_upstream = addr.to_string();
+        }
         // The address clients use is also the OpenID Connect issuer.
         if settings.public_url == Settings::default().public_url {
             settings.public_url = format!("http://{addr}");

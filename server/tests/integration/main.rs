@@ -10,6 +10,9 @@ mod cli;
 mod common;
 mod console_swarm;
 mod edge;
+#[path = "../../../edge/tests/support/mod.rs"]
+mod edge_support;
+mod hibernation;
 mod instances;
 mod mail;
 mod oidc;

@@ -61,6 +61,8 @@ async fn instances_follow_their_event_days_through_the_rental() {
         s.capacity.headroom_percent = 0;
         s.capacity.reserved_cpus = "0".into();
         s.capacity.reserved_memory = "0".into();
+        // Only the passes this test runs, with its own clock.
+        s.phases.check_minutes = 60;
     })
     .await;
     let state = &server.state;
@@ -79,6 +81,15 @@ async fn instances_follow_their_event_days_through_the_rental() {
         .as_i64()
         .unwrap_or_else(|| panic!("provisioned at once: {}", approved.text));
     let web = format!("pl{instance_id}_web");
+    // This test follows the calendar: the owner keeps the instance awake while unused
+    // (hibernation: `hibernation.rs`).
+    let awake = owner
+        .call(
+            "instances/hibernation",
+            &[("id", &instance_id.to_string()), ("allowed", "false")],
+        )
+        .await;
+    assert!(awake.status.is_success(), "{}", awake.text);
 
     let expect = async |now: NaiveDateTime, step: PhaseStep, lifecycle: Lifecycle, web_tasks| {
         let changed = app::server::phases::apply_phases(state, now).await.unwrap();

@@ -32,6 +32,10 @@ pub struct Model {
     pub phase_pin: Option<String>,
     /// The phase's Swarm reservations by service (JSON), if any.
     pub reservations: Option<String>,
+    /// When it was last seen in use.
+    pub last_used_at: Option<ChronoDateTimeUtc>,
+    /// Whether its owner lets it hibernate when unused.
+    pub hibernate_allowed: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

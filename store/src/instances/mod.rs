@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use domain::instance::{EventKind, Lifecycle, Status, StatusReport};
 use domain::validation::Invalid;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -59,6 +60,56 @@ impl Db {
             .await?
             .ok_or(StoreError::NotFound)
             .and_then(InstanceRecord::try_from)
+    }
+
+    /// Records that the instances with these slugs were in use at `at` (their
+    /// `last_used_at` only moves forward). No event: uses are frequent and say nothing new.
+    pub async fn record_use(
+        &self,
+        slugs: &[String],
+        at: chrono::DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        if slugs.is_empty() {
+            return Ok(0);
+        }
+        let result = instance::Entity::update_many()
+            .col_expr(instance::Column::LastUsedAt, Expr::value(at))
+            .filter(instance::Column::Slug.is_in(slugs.iter().cloned()))
+            .filter(
+                instance::Column::LastUsedAt
+                    .is_null()
+                    .or(instance::Column::LastUsedAt.lt(at)),
+            )
+            .exec(self.connection())
+            .await?;
+        Ok(result.rows_affected)
+    }
+
+    /// Lets the instance hibernate while unused, or keeps it awake, logged as `actor`'s
+    /// request. Not part of the desired state the engine applies: the phase scheduler reads
+    /// it, so the generation stays.
+    pub async fn set_hibernation_allowed(
+        &self,
+        id: i64,
+        allowed: bool,
+        actor: Option<i64>,
+    ) -> Result<InstanceRecord, StoreError> {
+        let txn = self.connection().begin().await?;
+        let current = instance::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut row: instance::ActiveModel = current.into();
+        row.hibernate_allowed = Set(allowed);
+        let model = row.update(&txn).await?;
+        let message = if allowed {
+            "may hibernate while unused"
+        } else {
+            "stays awake while unused"
+        };
+        events::insert(&txn, id, actor, EventKind::Requested, message).await?;
+        txn.commit().await?;
+        InstanceRecord::try_from(model)
     }
 
     /// The instances of an organisation, by name, without erased ones.
@@ -248,6 +299,8 @@ pub(crate) async fn insert_instance(
         phase: Set(None),
         phase_pin: Set(None),
         reservations: Set(None),
+        last_used_at: Set(None),
+        hibernate_allowed: Set(true),
         ..Default::default()
     }
     .insert(txn)

@@ -75,6 +75,10 @@ pub struct InstanceRecord {
     /// The Swarm reservations per task by service name, from its phase (empty: the
     /// template's).
     pub reservations: BTreeMap<String, ResourceAmounts>,
+    /// When it was last seen in use (None: never since it was provisioned).
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// Whether its owner lets it hibernate when nobody uses it.
+    pub hibernate_allowed: bool,
 }
 
 impl InstanceRecord {
@@ -183,6 +187,8 @@ impl TryFrom<instance::Model> for InstanceRecord {
             updated_at: m.updated_at,
             status_at: m.status_at,
             removed_at: m.removed_at,
+            last_used_at: m.last_used_at,
+            hibernate_allowed: m.hibernate_allowed,
         })
     }
 }

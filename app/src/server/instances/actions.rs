@@ -56,7 +56,7 @@ fn engine(state: &AppState) -> Result<&Engine, AppError> {
 }
 
 /// The engine's refusal in words.
-fn engine_error(e: EngineError) -> AppError {
+pub(crate) fn engine_error(e: EngineError) -> AppError {
     match e {
         EngineError::Invalid(invalid) => invalid.into(),
         EngineError::Store(e) => store_error(e),
@@ -110,6 +110,11 @@ pub async fn act(
     let who = Some(actor.user_id);
     let id = record.id;
     let result = match request {
+        // A hibernated instance wakes into the phase its calendar has now.
+        Request::Start if crate::server::phases::wakes_on_request(record) => {
+            let cause = "a start from the console";
+            return crate::server::phases::wake(state, record, chrono::Utc::now(), cause).await;
+        }
         Request::Start => engine.start(id, who).await,
         Request::Stop => engine.stop(id, who).await,
         Request::Scale { service, replicas } => {
@@ -146,6 +151,22 @@ pub async fn act(
         edge.reconcile_now();
     }
     Ok(now)
+}
+
+/// Lets `record` hibernate while nobody uses it (`allowed`) or keeps it awake, for `actor`
+/// (already authorized to manage it). A setting the phase scheduler reads, not a request
+/// the engine applies: never refused as busy.
+pub async fn allow_hibernation(
+    state: &AppState,
+    record: &InstanceRecord,
+    actor: Actor,
+    allowed: bool,
+) -> Result<InstanceRecord, AppError> {
+    state
+        .db
+        .set_hibernation_allowed(record.id, allowed, Some(actor.user_id))
+        .await
+        .map_err(store_error)
 }
 
 /// The initial administrator password, once; later calls say it was already revealed.

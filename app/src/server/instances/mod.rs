@@ -4,7 +4,8 @@
 pub mod actions;
 mod present;
 
-pub use actions::{Request, act, reveal_initial_password};
+pub(crate) use actions::engine_error;
+pub use actions::{Request, act, allow_hibernation, reveal_initial_password};
 pub use present::{console, event_views, status_update, view};
 
 use super::AppState;

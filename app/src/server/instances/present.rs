@@ -160,6 +160,10 @@ async fn phase(state: &AppState, record: &InstanceRecord) -> Result<Option<Phase
         current: record.phase.map(|p| p.as_str().to_owned()),
         pinned: record.phase_pin.map(|p| p.as_str().to_owned()),
         next,
+        hibernate_allowed: record.hibernate_allowed,
+        last_used: record
+            .last_used_at
+            .map(|at| at.format("%Y-%m-%d %H:%M").to_string()),
     }))
 }
 
