@@ -102,6 +102,8 @@ pub struct ServiceTasks {
     pub desired: u64,
     /// Tasks running that should run.
     pub running: u64,
+    /// Tasks told to shut down whose containers still run (and may still answer).
+    pub stopping: u64,
     /// Failed or rejected tasks in Swarm's task history.
     pub failed: u32,
     /// The most recent task error, if any.
@@ -165,7 +167,7 @@ pub fn derive_status(inputs: &StatusInputs<'_>) -> StatusReport {
             }
         }
         Lifecycle::Stopped => {
-            let running: u64 = inputs.services.iter().map(|s| s.running).sum();
+            let running: u64 = inputs.services.iter().map(|s| s.running + s.stopping).sum();
             if running == 0 && inputs.pending_steps == 0 {
                 StatusReport::new(Status::Stopped, None)
             } else {
@@ -244,6 +246,7 @@ mod tests {
             name: name.to_owned(),
             desired,
             running,
+            stopping: 0,
             failed: 0,
             last_error: None,
             updating: false,
@@ -351,6 +354,17 @@ mod tests {
         let running = [svc("web", 0, 1)];
         i.services = &running;
         assert_eq!(derive_status(&i).status, Status::Provisioning);
+        // A container in its stop grace period may still answer: not stopped yet.
+        let mut draining = svc("web", 0, 0);
+        draining.stopping = 1;
+        let draining = [draining];
+        i.services = &draining;
+        let report = derive_status(&i);
+        assert_eq!(report.status, Status::Provisioning);
+        assert_eq!(
+            report.reason.as_deref(),
+            Some("stopping: 1 tasks still running")
+        );
 
         i.services = &[];
         i.lifecycle = Lifecycle::Removed;

@@ -20,6 +20,9 @@ pub struct TaskInfo {
     pub version: u64,
     /// Running, and meant to run.
     pub running: bool,
+    /// Its container still runs though Swarm has told it to shut down (its stop grace
+    /// period): it may still answer requests.
+    pub stopping: bool,
     /// Failed or rejected.
     pub failed: bool,
     /// Exited with status 0 (a job's task).
@@ -60,6 +63,8 @@ impl Docker {
                     version: task.version.and_then(|v| v.index).unwrap_or(0),
                     running: state == Some(TaskState::RUNNING)
                         && task.desired_state == Some(TaskState::RUNNING),
+                    stopping: state == Some(TaskState::RUNNING)
+                        && task.desired_state != Some(TaskState::RUNNING),
                     failed: matches!(state, Some(TaskState::FAILED | TaskState::REJECTED)),
                     completed: state == Some(TaskState::COMPLETE),
                     error: status.err,
@@ -114,6 +119,7 @@ pub fn service_tasks(
                 name: short.clone(),
                 desired: *replicas,
                 running: mine.iter().filter(|t| t.running).count() as u64,
+                stopping: mine.iter().filter(|t| t.stopping).count() as u64,
                 failed: u32::try_from(failed).unwrap_or(u32::MAX),
                 last_error,
                 updating: updates.get(name).is_some_and(|u| u.updating),
@@ -161,6 +167,7 @@ mod tests {
             service_id: service.to_owned(),
             version,
             running,
+            stopping: false,
             failed: error.is_some(),
             completed: false,
             error: error.map(str::to_owned),

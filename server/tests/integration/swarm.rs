@@ -94,9 +94,19 @@ impl Drop for Installation {
     /// Removes what the installation left behind, should the test fail before erasing.
     fn drop(&mut self) {
         let filter = format!("label=org.plenum.installation={}", self.id);
+        // Networks and volumes stay in use until the services' containers are gone: try
+        // again for a while rather than leave them behind.
         for kind in ["service", "secret", "network", "volume"] {
-            for id in docker(&[kind, "ls", "-q", "--filter", &filter]).split_whitespace() {
-                docker(&[kind, "rm", id]);
+            for _ in 0..40 {
+                let ids = docker(&[kind, "ls", "-q", "--filter", &filter]);
+                let ids: Vec<&str> = ids.split_whitespace().collect();
+                if ids.is_empty() {
+                    break;
+                }
+                let mut args = vec![kind, "rm"];
+                args.extend(&ids);
+                docker(&args);
+                std::thread::sleep(std::time::Duration::from_millis(500));
             }
         }
     }
