@@ -37,8 +37,11 @@ fn at(days: u64, hour: u32) -> NaiveDateTime {
 
 /// A Plenum with engine and edge, a Caddy in front, and one approved demo order of `plan`
 /// (rental from today for 11 days, the event on day 5) at `<slug>.plenum.test`.
+///
+/// Fields drop in declaration order: the server (and its engine, which would otherwise make
+/// the services again) first, then Caddy, then the installation's Swarm objects (its edge
+/// network cannot go while Caddy is attached).
 struct Rig {
-    installation: Installation,
     server: TestServer,
     owner: Client,
     id: i64,
@@ -46,6 +49,7 @@ struct Rig {
     forwarder: AdminForwarder,
     host: String,
     _cleanup: Cleanup,
+    installation: Installation,
 }
 
 impl Rig {
