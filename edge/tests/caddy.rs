@@ -201,7 +201,40 @@ async fn instances_answer_at_their_hostnames_through_caddy() {
     assert!(body.contains("data-page=\"preparing\""), "{body}");
     assert!(body.contains("http-equiv=\"refresh\""), "{body}");
 
-    // 5b. Use: an instance with a request in flight at a pass is recorded as in use (an
+    // 6. `ask` refuses names no instance has: no certificate, so no TLS handshake.
+    let ask = |domain: &str| format!("http://{plenum}/edge/ask?domain={domain}");
+    let plain_client = reqwest::Client::new();
+    let ask_status = |url: String| {
+        let c = plain_client.clone();
+        async move { c.get(url).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(ask_status(ask("one.edge.test")).await, 200);
+    assert_eq!(ask_status(ask("paused.edge.test")).await, 200);
+    assert_eq!(ask_status(ask("nobody.edge.test")).await, 404);
+    assert_eq!(ask_status(ask("one.other.test")).await, 404);
+    assert_eq!(ask_status(ask("not a name")).await, 404);
+    let refused = client.get(https("nobody.edge.test", "/")).send().await;
+    assert!(
+        refused.is_err(),
+        "no certificate for an unknown name: {refused:?}"
+    );
+
+    // 7. Plenum's UI at its own host name; /edge/* is not reachable from outside.
+    let (status, body) = get(&client, &https("plenum.edge.test", "/")).await.unwrap();
+    assert_eq!((status, body.trim()), (200, "plenum ui"));
+    let (status, _) = get(
+        &client,
+        &https("plenum.edge.test", "/edge/ask?domain=one.edge.test"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 404);
+    eprintln!(
+        "[{:>5.1?}] redirects, streaming, status pages, ask",
+        started.elapsed()
+    );
+
+    // 8a. Use: an instance with a request in flight at a pass is recorded as in use (an
     //     open OpenSlides client holds its autoupdate stream); an idle one is not.
     let held = client
         .get(https("one.edge.test", "/cgi-bin/stream"))
@@ -213,7 +246,7 @@ async fn instances_answer_at_their_hostnames_through_caddy() {
     assert!(directory.used().contains("one"), "{:?}", directory.used());
     assert!(!directory.used().contains("two"), "{:?}", directory.used());
 
-    // 5c. A hibernated instance: a visit shows the "waking up" page and wakes it; while it
+    // 8b. A hibernated instance: a visit shows the "waking up" page and wakes it; while it
     //     starts its address keeps showing Plenum's pages (marked by their header, which
     //     the page watches); once it runs, the next request through the status page gets
     //     its route loaded and the instance itself answers (no header).
@@ -262,40 +295,7 @@ async fn instances_answer_at_their_hostnames_through_caddy() {
     directory.remove("sleepy");
     handle.reconcile_now();
 
-    // 6. `ask` refuses names no instance has: no certificate, so no TLS handshake.
-    let ask = |domain: &str| format!("http://{plenum}/edge/ask?domain={domain}");
-    let plain_client = reqwest::Client::new();
-    let ask_status = |url: String| {
-        let c = plain_client.clone();
-        async move { c.get(url).send().await.unwrap().status().as_u16() }
-    };
-    assert_eq!(ask_status(ask("one.edge.test")).await, 200);
-    assert_eq!(ask_status(ask("paused.edge.test")).await, 200);
-    assert_eq!(ask_status(ask("nobody.edge.test")).await, 404);
-    assert_eq!(ask_status(ask("one.other.test")).await, 404);
-    assert_eq!(ask_status(ask("not a name")).await, 404);
-    let refused = client.get(https("nobody.edge.test", "/")).send().await;
-    assert!(
-        refused.is_err(),
-        "no certificate for an unknown name: {refused:?}"
-    );
-
-    // 7. Plenum's UI at its own host name; /edge/* is not reachable from outside.
-    let (status, body) = get(&client, &https("plenum.edge.test", "/")).await.unwrap();
-    assert_eq!((status, body.trim()), (200, "plenum ui"));
-    let (status, _) = get(
-        &client,
-        &https("plenum.edge.test", "/edge/ask?domain=one.edge.test"),
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 404);
-    eprintln!(
-        "[{:>5.1?}] redirects, streaming, status pages, ask",
-        started.elapsed()
-    );
-
-    // 8. Stop one → paused page; remove it → 404; start it again → its content. (Each
+    // 8c. Stop one → paused page; remove it → 404; start it again → its content. (Each
     // reload may come with a new internal CA in Caddy 2.6: every attempt trusts the root
     // Caddy holds then — still only Caddy's own CA.)
     let one = https("one.edge.test", "/");

@@ -278,6 +278,11 @@ impl Harness {
         &self.base_url
     }
 
+    /// The SQLite database file of the running server.
+    pub fn database(&self) -> PathBuf {
+        self.run_dir.path().join("data").join("plenum.db")
+    }
+
     /// The last lines of Plenum's log.
     pub fn plenum_log(&self) -> String {
         tail(&self.plenum.log, 30)

@@ -94,7 +94,10 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
 
     // --- Caddy on the test Swarm, Plenum on the host where Caddy reaches it; staff by the
     // command line, as the README says ---
-    let platform = Platform::start("e2e-console", "", |cli| {
+    // Event mode from the event day's start (today stays quiet, whatever the hour), and a
+    // phase scheduler pass every minute (the hibernation below).
+    let phases = "[phases]\nevent_lead_hours = 0\ncheck_minutes = 1\n";
+    let platform = Platform::start("e2e-console", phases, |cli| {
         cli.run(
             &["admin", "create", "--email", STAFF],
             &format!("{PASSWORD}\n"),
@@ -219,10 +222,14 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
             .await;
     }
     let first_status = customer.wait_for_text("#instance-status", "").await;
-    // Made from an order: the console says where it stands in the rental (the phase
-    // scheduler has not run for it yet) and what the calendar does next.
+    // Made from an order: the console says where it stands in the rental (quiet today, or
+    // not applied yet when the phase scheduler has not run for it) and what the calendar
+    // does next.
     customer
-        .wait_for_text("#instance-phase", "not applied yet")
+        .wait_for_text(
+            "#instance-phase",
+            &format!("event from {tomorrow} 00:00 UTC"),
+        )
         .await;
     if !first_status.starts_with("provisioning") {
         customer
@@ -273,6 +280,54 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
         body.contains(&format!("<h1 id=\"instance\">{slug}</h1>")),
         "{url} is the instance's own page: {body}"
     );
+
+    // --- Nobody used it for days (the test moves its last use back): the phase scheduler
+    // lets it hibernate; a visit to its address shows the "waking up" page, which wakes it
+    // and opens the instance by itself as soon as it answers ---
+    let console_url = format!("{}{console}", harness.base_url());
+    let sqlite3 = program("PLENUM_E2E_SQLITE3", "/usr/bin/sqlite3", "sqlite3");
+    let output = Command::new(sqlite3)
+        .arg(harness.database())
+        .arg(format!(
+            "UPDATE instances SET last_used_at = '2020' || substr(created_at, 5) \
+             WHERE slug = '{slug}';"
+        ))
+        .output()
+        .expect("sqlite3 runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    wait_for_page(&customer, &console_url, "#instance-phase", "hibernated").await;
+    customer
+        .wait_for_text("section.instance-console .row-actions", "Wake up")
+        .await;
+    customer
+        .eventually_within(SLOW, "the console to show stopped", async || {
+            Ok(customer
+                .text("#instance-status")
+                .await?
+                .filter(|s| s.starts_with("stopped")))
+        })
+        .await;
+    customer.goto_url(&url).await;
+    customer.wait_for_text("#edge-status", "waking up").await;
+    // No reload by the test: the page itself opens the instance.
+    customer
+        .eventually_within(SLOW, "the waking page to open the instance", async || {
+            Ok(customer
+                .text("h1#instance")
+                .await
+                .ok()
+                .flatten()
+                .filter(|t| t.contains(&slug)))
+        })
+        .await;
+    wait_for_page(&customer, &console_url, "#instance-phase", "quiet").await;
+    customer
+        .wait_for_text("#event-log", "woken by a visit to its address")
+        .await;
 
     // --- The customer stops it: the console says stopped, the address the paused page ---
     customer.goto(&console).await;

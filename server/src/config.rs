@@ -291,19 +291,13 @@ impl Settings {
         let edge = self.edge.check()?;
         self.engine.validate()?;
         self.identity.validate()?;
-        let range = |(setting, accepted): (&'static str, &'static str), value: String| {
-            ConfigError::Invalid {
-                setting,
-                value,
-                accepted,
-            }
+        let range = |e: domain::capacity::SettingError| ConfigError::Invalid {
+            setting: e.setting,
+            value: e.value,
+            accepted: e.accepted,
         };
-        self.capacity
-            .rules()
-            .map_err(|e| range(e, format!("{:?}", self.capacity)))?;
-        self.phases
-            .check()
-            .map_err(|e| range(e, format!("{:?}", self.phases)))?;
+        self.capacity.rules().map_err(range)?;
+        self.phases.check().map_err(range)?;
         if self.edge.enabled
             && self.engine.enabled
             && domain::dns::DnsName::parse("base_domain", &self.engine.base_domain).ok()
@@ -403,6 +397,29 @@ mod tests {
             );
             Ok(())
         });
+        // Capacity and phase settings name the one setting and its value, not the section.
+        for (var, value, setting) in [
+            ("PLENUM_PHASES_ARCHIVE_DAYS", "4000", "phases.archive_days"),
+            (
+                "PLENUM_CAPACITY_RESERVED_MEMORY",
+                "lots",
+                "capacity.reserved_memory",
+            ),
+        ] {
+            Jail::expect_with(|jail| {
+                jail.set_env(var, value);
+                let err = Settings::from_figment(Settings::figment(None))
+                    .unwrap_err()
+                    .to_string();
+                assert!(
+                    err.contains(setting)
+                        && err.contains(&format!("{value:?}"))
+                        && !err.contains("headroom"),
+                    "{err}"
+                );
+                Ok(())
+            });
+        }
         Jail::expect_with(|jail| {
             jail.set_env("DATABASE_URL", "mysql://u:hunter2@db/plenum");
             let err = Settings::from_figment(Settings::figment(None))

@@ -74,13 +74,8 @@ pub enum StartError {
     #[error(transparent)]
     Mail(#[from] app::server::mail::MailSettingsError),
     /// A `capacity.*` setting is out of range.
-    #[error("invalid setting `{setting}`: {accepted}")]
-    Capacity {
-        /// The setting.
-        setting: &'static str,
-        /// What it accepts.
-        accepted: &'static str,
-    },
+    #[error(transparent)]
+    Capacity(#[from] domain::capacity::SettingError),
 }
 
 /// How often the identity provider checks whether its signing key is due for rotation.
@@ -135,10 +130,7 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         trusted_proxies: settings.trusted_proxies.clone(),
         mailer,
         admissions: app::server::capacity::Admissions {
-            rules: settings
-                .capacity
-                .rules()
-                .map_err(|(setting, accepted)| StartError::Capacity { setting, accepted })?,
+            rules: settings.capacity.rules().map_err(StartError::Capacity)?,
             phases: settings.phases,
             model: domain::capacity::DemandModel::default(),
             search_days: settings.capacity.search_days,

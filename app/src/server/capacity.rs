@@ -9,7 +9,9 @@ use chrono::NaiveDate;
 use domain::booking::Booking;
 use domain::capacity::admission::{Admission, AdmissionRules, check, nearest_fit};
 use domain::capacity::forecast::{demand_calendar, forecast};
-use domain::capacity::{CapacityRules, DemandModel, PhaseSettings, Resources, cluster_total};
+use domain::capacity::{
+    CapacityRules, DemandModel, Node, PhaseSettings, Resources, SettingError, cluster_total,
+};
 use domain::order::OrderStatus;
 use domain::template::{parse_cpus, parse_memory};
 use serde::{Deserialize, Serialize};
@@ -52,15 +54,27 @@ impl Default for CapacitySettings {
 
 impl CapacitySettings {
     /// The checked rules, or the setting that is wrong and what it accepts.
-    pub fn rules(&self) -> Result<CapacityRules, (&'static str, &'static str)> {
+    pub fn rules(&self) -> Result<CapacityRules, SettingError> {
         if self.headroom_percent > 90 {
-            return Err(("capacity.headroom_percent", "0 to 90 (per cent)"));
+            return Err(SettingError::new(
+                "capacity.headroom_percent",
+                self.headroom_percent,
+                "0 to 90 (per cent)",
+            ));
         }
         if !(1..=365).contains(&self.search_days) {
-            return Err(("capacity.search_days", "1 to 365 (days)"));
+            return Err(SettingError::new(
+                "capacity.search_days",
+                self.search_days,
+                "1 to 365 (days)",
+            ));
         }
         if self.node_lead_days > 365 {
-            return Err(("capacity.node_lead_days", "0 to 365 (days)"));
+            return Err(SettingError::new(
+                "capacity.node_lead_days",
+                self.node_lead_days,
+                "0 to 365 (days)",
+            ));
         }
         // Nothing reserved is "0" (the compose amounts themselves are positive).
         fn amount<E>(text: &str, parse: fn(&str) -> Result<i64, E>) -> Result<i64, E> {
@@ -70,14 +84,16 @@ impl CapacitySettings {
             }
         }
         let nano_cpus = amount(&self.reserved_cpus, parse_cpus).map_err(|_| {
-            (
+            SettingError::new(
                 "capacity.reserved_cpus",
+                &self.reserved_cpus,
                 "CPUs such as \"1\", \"0.5\" or \"0\"",
             )
         })?;
         let memory_bytes = amount(&self.reserved_memory, parse_memory).map_err(|_| {
-            (
+            SettingError::new(
                 "capacity.reserved_memory",
+                &self.reserved_memory,
                 "memory such as \"2G\", \"512M\" or \"0\"",
             )
         })?;
@@ -124,6 +140,20 @@ pub struct Booked {
 /// What is booked now; None when Plenum runs no engine or the Docker engine cannot be asked
 /// (then nothing is checked).
 pub async fn booked(state: &AppState) -> Result<Option<Booked>, AppError> {
+    let Some((nodes, approved)) = nodes_and_bookings(state).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Booked {
+        usable: state.admissions.rules.usable(cluster_total(&nodes)),
+        approved,
+    }))
+}
+
+/// The Swarm's nodes and the booking of every approved or provisioned order (by order id);
+/// None when capacity is unknown (no engine, or the nodes cannot be read).
+async fn nodes_and_bookings(
+    state: &AppState,
+) -> Result<Option<(Vec<Node>, Vec<(i64, Booking)>)>, AppError> {
     let Some(engine) = &state.engine else {
         return Ok(None);
     };
@@ -134,7 +164,7 @@ pub async fn booked(state: &AppState) -> Result<Option<Booked>, AppError> {
             return Ok(None);
         }
     };
-    let approved = state
+    let bookings = state
         .db
         .orders_with_status(&[OrderStatus::Approved, OrderStatus::Provisioned])
         .await
@@ -142,10 +172,7 @@ pub async fn booked(state: &AppState) -> Result<Option<Booked>, AppError> {
         .into_iter()
         .map(|o| (o.id, o.booking))
         .collect();
-    Ok(Some(Booked {
-        usable: state.admissions.rules.usable(cluster_total(&nodes)),
-        approved,
-    }))
+    Ok(Some((nodes, bookings)))
 }
 
 impl Booked {
@@ -209,15 +236,8 @@ pub async fn calendar(
         add_nodes: None,
         drain_nodes: None,
     };
-    let Some(engine) = &state.engine else {
+    let Some((nodes, bookings)) = nodes_and_bookings(state).await? else {
         return Ok(unknown());
-    };
-    let nodes = match engine.nodes().await {
-        Ok(nodes) => nodes,
-        Err(e) => {
-            tracing::warn!(error = %e, "capacity unknown: the Swarm's nodes could not be read");
-            return Ok(unknown());
-        }
     };
     let admissions = &state.admissions;
     let total = cluster_total(&nodes);
@@ -231,14 +251,7 @@ pub async fn calendar(
             total.memory_bytes / i64::from(count),
         )
     };
-    let bookings: Vec<Booking> = state
-        .db
-        .orders_with_status(&[OrderStatus::Approved, OrderStatus::Provisioned])
-        .await
-        .map_err(store_error)?
-        .into_iter()
-        .map(|o| o.booking)
-        .collect();
+    let bookings: Vec<Booking> = bookings.into_iter().map(|(_, b)| b).collect();
     let demand = demand_calendar(
         &bookings,
         today,
@@ -361,11 +374,16 @@ mod tests {
             reserved_memory: "lots".into(),
             ..CapacitySettings::default()
         };
-        assert_eq!(bad.rules().unwrap_err().0, "capacity.reserved_memory");
+        let error = bad.rules().unwrap_err();
+        assert_eq!(error.setting, "capacity.reserved_memory");
+        assert_eq!(error.value, bad.reserved_memory);
         let bad = CapacitySettings {
             headroom_percent: 95,
             ..CapacitySettings::default()
         };
-        assert_eq!(bad.rules().unwrap_err().0, "capacity.headroom_percent");
+        assert_eq!(
+            bad.rules().unwrap_err().setting,
+            "capacity.headroom_percent"
+        );
     }
 }

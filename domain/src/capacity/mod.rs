@@ -25,6 +25,30 @@ pub use phases::{
     phase_desired, timeline, update_freeze,
 };
 
+/// A capacity or phase setting out of its range: which one, the value given, and what it
+/// accepts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid setting `{setting}` = {value:?}: {accepted}")]
+pub struct SettingError {
+    /// The setting, e.g. `phases.archive_days`.
+    pub setting: &'static str,
+    /// The value given.
+    pub value: String,
+    /// What it accepts.
+    pub accepted: &'static str,
+}
+
+impl SettingError {
+    /// `setting` given as `value` is out of range; it accepts `accepted`.
+    pub fn new(setting: &'static str, value: impl ToString, accepted: &'static str) -> Self {
+        Self {
+            setting,
+            value: value.to_string(),
+            accepted,
+        }
+    }
+}
+
 /// CPU and memory, as Swarm reserves them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resources {

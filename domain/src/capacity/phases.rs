@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use super::SettingError;
 use crate::booking::Booking;
 use crate::instance::Lifecycle;
 use crate::template::Template;
@@ -90,27 +91,58 @@ impl Default for PhaseSettings {
 }
 
 impl PhaseSettings {
-    /// The first setting out of range, with what it accepts.
-    pub fn check(&self) -> Result<(), (&'static str, &'static str)> {
-        if self.event_lead_hours > 72 {
-            return Err(("phases.event_lead_hours", "0 to 72 hours"));
+    /// The first setting out of range, with its value and what it accepts.
+    pub fn check(&self) -> Result<(), SettingError> {
+        let checks: [(
+            &'static str,
+            u32,
+            std::ops::RangeInclusive<u32>,
+            &'static str,
+        ); 6] = [
+            (
+                "phases.event_lead_hours",
+                self.event_lead_hours,
+                0..=72,
+                "0 to 72 hours",
+            ),
+            (
+                "phases.provision_lead_days",
+                self.provision_lead_days,
+                0..=365,
+                "0 to 365 days",
+            ),
+            (
+                "phases.hibernate_after_hours",
+                self.hibernate_after_hours,
+                1..=720,
+                "1 to 720 hours",
+            ),
+            (
+                "phases.archive_days",
+                self.archive_days,
+                0..=3650,
+                "0 to 3650 days",
+            ),
+            (
+                "phases.update_freeze_days",
+                self.update_freeze_days,
+                0..=60,
+                "0 to 60 days",
+            ),
+            (
+                "phases.check_minutes",
+                self.check_minutes,
+                1..=60,
+                "1 to 60 minutes",
+            ),
+        ];
+        match checks
+            .into_iter()
+            .find(|(_, value, range, _)| !range.contains(value))
+        {
+            Some((setting, value, _, accepted)) => Err(SettingError::new(setting, value, accepted)),
+            None => Ok(()),
         }
-        if self.provision_lead_days > 365 {
-            return Err(("phases.provision_lead_days", "0 to 365 days"));
-        }
-        if !(1..=720).contains(&self.hibernate_after_hours) {
-            return Err(("phases.hibernate_after_hours", "1 to 720 hours"));
-        }
-        if self.archive_days > 3650 {
-            return Err(("phases.archive_days", "0 to 3650 days"));
-        }
-        if self.update_freeze_days > 60 {
-            return Err(("phases.update_freeze_days", "0 to 60 days"));
-        }
-        if !(1..=60).contains(&self.check_minutes) {
-            return Err(("phases.check_minutes", "1 to 60 minutes"));
-        }
-        Ok(())
     }
 }
 
@@ -533,7 +565,9 @@ mod tests {
             hibernate_after_hours: 0,
             ..PhaseSettings::default()
         };
-        assert_eq!(bad.check().unwrap_err().0, "phases.hibernate_after_hours");
+        let error = bad.check().unwrap_err();
+        assert_eq!(error.setting, "phases.hibernate_after_hours");
+        assert_eq!(error.value, bad.hibernate_after_hours.to_string());
         assert!(PhaseSettings::default().check().is_ok());
     }
 }

@@ -573,6 +573,10 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
             Probe::InstanceId(&[("confirm", "Victim's instance")]),
         ),
         ("/api/instances/reveal", Probe::InstanceId(&[])),
+        (
+            "/api/instances/hibernation",
+            Probe::InstanceId(&[("allowed", "false")]),
+        ),
         ("/api/access/list", Probe::InstanceId(&[])),
         (
             "/api/access/grant",

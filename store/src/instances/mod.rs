@@ -94,14 +94,21 @@ impl Db {
         allowed: bool,
         actor: Option<i64>,
     ) -> Result<InstanceRecord, StoreError> {
+        // Write first: a transaction that reads before it writes cannot take SQLite's write
+        // lock while the engine writes, and would fail with "database is locked".
         let txn = self.connection().begin().await?;
-        let current = instance::Entity::find_by_id(id)
+        let updated = instance::Entity::update_many()
+            .col_expr(instance::Column::HibernateAllowed, Expr::value(allowed))
+            .filter(instance::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let model = instance::Entity::find_by_id(id)
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let mut row: instance::ActiveModel = current.into();
-        row.hibernate_allowed = Set(allowed);
-        let model = row.update(&txn).await?;
         let message = if allowed {
             "may hibernate while unused"
         } else {
