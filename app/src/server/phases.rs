@@ -6,8 +6,9 @@
 //! walk through a rental.
 //!
 //! An instance its owner removed is left alone; one they stopped is started again when its
-//! next phase runs. Between changes, what the owner does (scaling within the plan, stopping)
-//! stands: only the next change of phase overrides it.
+//! next phase runs (but never falls asleep: a hibernated instance wakes on any visit).
+//! Between changes, what the owner does (scaling within the plan, stopping) stands: only the
+//! next change of phase overrides it.
 
 use std::collections::BTreeMap;
 
@@ -127,12 +128,16 @@ pub async fn apply_phases(
             continue;
         }
         let spans = timeline(&order.booking, settings);
-        let sleepy = may_hibernate(
-            instance.hibernate_allowed,
-            last_used(&instance),
-            now,
-            settings,
-        );
+        // Only a running instance falls asleep (one its owner stopped stays paused: a visit
+        // must not start it); a hibernated one stays asleep until it is used.
+        let sleepy = (instance.lifecycle == Lifecycle::Running
+            || instance.phase == Some(Phase::Hibernated))
+            && may_hibernate(
+                instance.hibernate_allowed,
+                last_used(&instance),
+                now,
+                settings,
+            );
         let step = decide(&spans, now, instance.phase, instance.phase_pin, sleepy);
         let result = match step {
             PhaseStep::Stay => continue,

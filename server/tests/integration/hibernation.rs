@@ -297,6 +297,16 @@ async fn an_unused_instance_hibernates_and_a_visit_through_caddy_wakes_it() {
     let record = wait_status(Status::Running).await;
     assert_eq!(record.phase, Some(Phase::Quiet));
 
+    // Stopped by its owner, it stays paused however long nobody uses it: hibernating would
+    // let any visitor start it again.
+    let stopped = owner.call("instances/stop", &[("id", &id_text)]).await;
+    assert!(stopped.status.is_success(), "{}", stopped.text);
+    wait_status(Status::Stopped).await;
+    assert!(
+        apply(at(10, 5)).await.is_empty(),
+        "an owner-stopped instance stays"
+    );
+
     // After the rental: archived. Its address says paused; a visit wakes nothing.
     enters(at(11, 0), Phase::Archived, Status::Stopped).await;
     eventually("the paused page", SLOW, || async {
