@@ -494,3 +494,88 @@ async fn a_service_provider_keeps_its_first_key_and_its_configuration_record() {
     );
     assert!(db.saml_sp_key(instance.id, &key()).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn hibernation_use_and_stopping_a_hibernated_instance() {
+    let (_dir, db) = db().await;
+    let (user, org) = org(&db).await;
+    let inst = db
+        .create_instance(
+            &new_instance(org, "sleepy"),
+            &secrets(),
+            &key(),
+            None,
+            "created",
+        )
+        .await
+        .unwrap();
+    assert!(inst.hibernate_allowed, "allowed by default");
+    assert_eq!(inst.last_used_at, None);
+
+    // Uses only move forward; unknown slugs change nothing.
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    let slugs = ["sleepy".to_owned(), "nobody".to_owned()];
+    assert_eq!(
+        db.record_use(&slugs, at("2027-03-02T10:00:00Z"))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        db.record_use(&slugs, at("2027-03-01T10:00:00Z"))
+            .await
+            .unwrap(),
+        0
+    );
+    let used = db.instance(inst.id).await.unwrap().last_used_at;
+    assert_eq!(used, Some(at("2027-03-02T10:00:00Z")));
+
+    // The owner's choice: logged, and no change of the desired state's generation.
+    let awake = db
+        .set_hibernation_allowed(inst.id, false, Some(user))
+        .await
+        .unwrap();
+    assert!(!awake.hibernate_allowed);
+    assert_eq!(awake.generation, inst.generation);
+    let events = db.recent_instance_events(inst.id, 1).await.unwrap();
+    assert_eq!(events[0].message, "stays awake while unused");
+    assert!(matches!(
+        db.set_hibernation_allowed(999_999, true, None).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // Hibernated, then stopped by its owner: paused (quiet), so no visit wakes it.
+    let DesiredUpdate::Applied(asleep) = db
+        .update_desired(
+            inst.id,
+            inst.generation,
+            &DesiredChange::Phase {
+                phase: domain::capacity::Phase::Hibernated,
+                lifecycle: Lifecycle::Stopped,
+                replicas: BTreeMap::new(),
+                reservations: BTreeMap::new(),
+            },
+            None,
+            "hibernate",
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("applies")
+    };
+    let DesiredUpdate::Applied(stopped) = db
+        .update_desired(
+            inst.id,
+            asleep.generation,
+            &DesiredChange::Lifecycle(Lifecycle::Stopped),
+            Some(user),
+            "stop",
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("applies")
+    };
+    assert_eq!(stopped.phase, Some(domain::capacity::Phase::Quiet));
+    assert_eq!(stopped.lifecycle, Lifecycle::Stopped);
+}

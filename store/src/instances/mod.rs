@@ -12,6 +12,7 @@ pub use records::{DesiredChange, DesiredUpdate, InstanceRecord, NewInstance};
 use std::collections::BTreeMap;
 
 use chrono::Utc;
+use domain::capacity::Phase;
 use domain::instance::{EventKind, Lifecycle, Status, StatusReport};
 use domain::validation::Invalid;
 use sea_orm::sea_query::Expr;
@@ -186,6 +187,13 @@ impl Db {
         match change {
             DesiredChange::Lifecycle(lifecycle) => {
                 row.lifecycle = Set(lifecycle.as_str().to_owned());
+                // Stopped on purpose while hibernated: paused now, so that no visit wakes it
+                // (it counts as quiet for the calendar).
+                if *lifecycle == Lifecycle::Stopped
+                    && current.phase.as_deref() == Some(Phase::Hibernated.as_str())
+                {
+                    row.phase = Set(Some(Phase::Quiet.as_str().to_owned()));
+                }
                 row.removed_at = Set(match lifecycle {
                     Lifecycle::Running | Lifecycle::Stopped => None,
                     // Removal, then erasure, keeps the first removal time.
