@@ -297,6 +297,7 @@ impl Settings {
             accepted: e.accepted,
         };
         self.capacity.rules().map_err(range)?;
+        self.capacity.model().map_err(range)?;
         self.phases.check().map_err(range)?;
         if self.edge.enabled
             && self.engine.enabled

@@ -132,7 +132,7 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         admissions: app::server::capacity::Admissions {
             rules: settings.capacity.rules().map_err(StartError::Capacity)?,
             phases: settings.phases,
-            model: domain::capacity::DemandModel::default(),
+            model: settings.capacity.model().map_err(StartError::Capacity)?,
             search_days: settings.capacity.search_days,
             node_lead_days: settings.capacity.node_lead_days,
         },

@@ -38,9 +38,24 @@ pub struct CapacitySettings {
     pub search_days: u32,
     /// Days it takes to get a node (the forecast's "add by" date is that much earlier).
     pub node_lead_days: u32,
+    /// What a `small` plan's instance reserves in event mode: CPUs (compose notation).
+    pub small_cpus: String,
+    /// … and memory.
+    pub small_memory: String,
+    /// What a `medium` plan's instance reserves in event mode: CPUs.
+    pub medium_cpus: String,
+    /// … and memory.
+    pub medium_memory: String,
+    /// What a `large` plan's instance reserves in event mode: CPUs.
+    pub large_cpus: String,
+    /// … and memory.
+    pub large_memory: String,
+    /// Per cent of its event-mode reservation an instance reserves in quiet mode (1–100).
+    pub quiet_percent: u32,
 }
 
 impl Default for CapacitySettings {
+    /// The figures of [`DemandModel::default`].
     fn default() -> Self {
         Self {
             headroom_percent: 20,
@@ -48,6 +63,13 @@ impl Default for CapacitySettings {
             reserved_memory: "1G".into(),
             search_days: 60,
             node_lead_days: 14,
+            small_cpus: "0.5".into(),
+            small_memory: "1G".into(),
+            medium_cpus: "1".into(),
+            medium_memory: "2G".into(),
+            large_cpus: "2".into(),
+            large_memory: "4G".into(),
+            quiet_percent: 10,
         }
     }
 }
@@ -101,6 +123,46 @@ impl CapacitySettings {
             headroom_percent: self.headroom_percent,
             reserved: Resources::new(nano_cpus, memory_bytes),
         })
+    }
+
+    /// The plans' reservations per phase, or the setting that is wrong.
+    pub fn model(&self) -> Result<DemandModel, SettingError> {
+        if !(1..=100).contains(&self.quiet_percent) {
+            return Err(SettingError::new(
+                "capacity.quiet_percent",
+                self.quiet_percent,
+                "1 to 100 (per cent of the event-mode reservation)",
+            ));
+        }
+        let plan = |cpus: (&'static str, &str), memory: (&'static str, &str)| {
+            let nano_cpus = parse_cpus(cpus.1).map_err(|_| {
+                SettingError::new(cpus.0, cpus.1, "CPUs above zero, such as \"0.5\" or \"2\"")
+            })?;
+            let memory_bytes = parse_memory(memory.1).map_err(|_| {
+                SettingError::new(
+                    memory.0,
+                    memory.1,
+                    "memory above zero, such as \"512M\" or \"2G\"",
+                )
+            })?;
+            Ok(Resources::new(nano_cpus, memory_bytes))
+        };
+        let small = plan(
+            ("capacity.small_cpus", &self.small_cpus),
+            ("capacity.small_memory", &self.small_memory),
+        )?;
+        let medium = plan(
+            ("capacity.medium_cpus", &self.medium_cpus),
+            ("capacity.medium_memory", &self.medium_memory),
+        )?;
+        let large = plan(
+            ("capacity.large_cpus", &self.large_cpus),
+            ("capacity.large_memory", &self.large_memory),
+        )?;
+        Ok(DemandModel::from_event(
+            [small, medium, large],
+            self.quiet_percent,
+        ))
     }
 }
 
@@ -370,6 +432,34 @@ mod tests {
     #[test]
     fn settings_are_checked_with_the_setting_named() {
         assert!(CapacitySettings::default().rules().is_ok());
+        // The default figures are the model's defaults; each plan's can be set.
+        assert_eq!(
+            CapacitySettings::default().model().unwrap(),
+            DemandModel::default()
+        );
+        let mut bigger = CapacitySettings {
+            medium_cpus: "1.5".into(),
+            quiet_percent: 20,
+            ..CapacitySettings::default()
+        };
+        let model = bigger.model().unwrap();
+        assert_eq!(model.medium.event.nano_cpus, 1_500_000_000);
+        assert_eq!(model.medium.quiet.nano_cpus, 300_000_000);
+        assert_eq!(
+            model.small,
+            DemandModel::from_event([model.small.event; 3], 20).small
+        );
+        bigger.large_memory = "0".into();
+        let error = bigger.model().unwrap_err();
+        assert_eq!(
+            (error.setting, error.value.as_str()),
+            ("capacity.large_memory", "0")
+        );
+        bigger.quiet_percent = 0;
+        assert_eq!(
+            bigger.model().unwrap_err().setting,
+            "capacity.quiet_percent"
+        );
         let bad = CapacitySettings {
             reserved_memory: "lots".into(),
             ..CapacitySettings::default()

@@ -169,20 +169,31 @@ impl DemandModel {
     }
 }
 
+impl DemandModel {
+    /// The model from each plan's event-mode reservation (`[small, medium, large]`), quiet
+    /// mode reserving `quiet_percent` of it.
+    pub fn from_event(event: [Resources; 3], quiet_percent: u32) -> Self {
+        let plan = |event: Resources| PhaseDemand {
+            event,
+            quiet: event.percent(quiet_percent),
+        };
+        let [small, medium, large] = event;
+        Self {
+            small: plan(small),
+            medium: plan(medium),
+            large: plan(large),
+        }
+    }
+}
+
 impl Default for DemandModel {
     /// Event mode: half a CPU and 1 GiB for the small plan, doubling per plan step (medium
     /// 1 CPU / 2 GiB, large 2 CPUs / 4 GiB); quiet mode a tenth of that, the goal the
-    /// platform is built for. Starting figures until measured (BENCHMARKS.md).
+    /// platform is built for. Starting figures until measured (BENCHMARKS.md); the
+    /// `[capacity]` settings replace them.
     fn default() -> Self {
-        let plan = |milli_cpus: i64, mib: i64| PhaseDemand {
-            event: Resources::new(milli_cpus * 1_000_000, mib * MIB),
-            quiet: Resources::new(milli_cpus * 100_000, mib * MIB / 10),
-        };
-        Self {
-            small: plan(500, 1024),
-            medium: plan(1000, 2048),
-            large: plan(2000, 4096),
-        }
+        let event = |milli_cpus: i64, mib: i64| Resources::new(milli_cpus * 1_000_000, mib * MIB);
+        Self::from_event([event(500, 1024), event(1000, 2048), event(2000, 4096)], 10)
     }
 }
 
