@@ -406,6 +406,11 @@ mod tests {
                 "lots",
                 "capacity.reserved_memory",
             ),
+            (
+                "PLENUM_CAPACITY_MEDIUM_CPUS",
+                "many",
+                "capacity.medium_cpus",
+            ),
         ] {
             Jail::expect_with(|jail| {
                 jail.set_env(var, value);
