@@ -17,7 +17,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use domain::capacity::Phase;
 use domain::instance::{Lifecycle, Status, service_name};
 use domain::template::{EntryPoint, builtin, builtin_names};
 use store::{Db, InstanceRecord, StoreError};
@@ -94,11 +93,7 @@ fn edge_instance(
 ) -> Option<EdgeInstance> {
     let state = match record.lifecycle {
         Lifecycle::Removed | Lifecycle::Erased => return None,
-        Lifecycle::Stopped
-            if record.phase == Some(Phase::Hibernated) && record.phase_pin.is_none() =>
-        {
-            InstanceState::Hibernated
-        }
+        Lifecycle::Stopped if record.wakes_on_request() => InstanceState::Hibernated,
         Lifecycle::Stopped => InstanceState::Paused,
         Lifecycle::Running => match record.status {
             Status::Running | Status::Degraded | Status::EngineUnreachable => {
@@ -136,6 +131,7 @@ fn upstream(record: &InstanceRecord, entry: &EntryPoint) -> String {
 mod tests {
     use super::*;
     use chrono::Utc;
+    use domain::capacity::Phase;
 
     fn record(lifecycle: Lifecycle, status: Status, template: &str) -> InstanceRecord {
         let now = Utc::now();

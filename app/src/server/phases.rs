@@ -170,14 +170,6 @@ pub async fn apply_phases(
     Ok(changed)
 }
 
-/// Whether `instance` is hibernated by the calendar (not pinned there by staff): the
-/// instances a visit wakes.
-pub fn wakes_on_request(instance: &InstanceRecord) -> bool {
-    instance.phase == Some(Phase::Hibernated)
-        && instance.lifecycle == Lifecycle::Stopped
-        && instance.phase_pin.is_none()
-}
-
 /// Wakes the hibernated `instance` at `now` because of `cause` (a visit to its address, its
 /// owner's request): records the use and enters the phase its calendar has now (quiet or
 /// event mode). Returns the instance as it is then; an instance that is not hibernated (or
@@ -189,7 +181,7 @@ pub async fn wake(
     cause: &str,
 ) -> Result<InstanceRecord, AppError> {
     let engine = state.engine.as_ref().ok_or(AppError::EngineDisabled)?;
-    if !wakes_on_request(instance) {
+    if !instance.wakes_on_request() {
         return Ok(instance.clone());
     }
     state

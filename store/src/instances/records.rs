@@ -86,6 +86,14 @@ impl InstanceRecord {
     pub fn stack(&self) -> String {
         stack_name(self.id)
     }
+
+    /// Whether a visit (or its owner's start) wakes it: hibernated by the calendar, not
+    /// pinned there by staff.
+    pub fn wakes_on_request(&self) -> bool {
+        self.phase == Some(Phase::Hibernated)
+            && self.lifecycle == Lifecycle::Stopped
+            && self.phase_pin.is_none()
+    }
 }
 
 /// A change of the desired state.

@@ -111,7 +111,7 @@ pub async fn act(
     let id = record.id;
     let result = match request {
         // A hibernated instance wakes into the phase its calendar has now.
-        Request::Start if crate::server::phases::wakes_on_request(record) => {
+        Request::Start if record.wakes_on_request() => {
             let cause = "a start from the console";
             return crate::server::phases::wake(state, record, chrono::Utc::now(), cause).await;
         }
