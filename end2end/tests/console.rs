@@ -86,6 +86,18 @@ async fn choose(browser: &Browser<'_>, css: &str, value: &str) {
         .await;
 }
 
+/// Waits (live, without reloading) until the console's status begins with `status`.
+async fn wait_for_status(browser: &Browser<'_>, status: &str) {
+    browser
+        .eventually_within(SLOW, &format!("the console to show {status}"), async || {
+            Ok(browser
+                .text("#instance-status")
+                .await?
+                .filter(|s| s.starts_with(status)))
+        })
+        .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses() {
     swarm::preflight(&[CADDY_IMAGE, "plenum/demo-app:1.0", "plenum/postgres:15"]);
@@ -244,14 +256,7 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
         .wait_for_handler("section.instance-console form", "submit")
         .await;
     let marker = customer.set_page_marker().await;
-    customer
-        .eventually_within(SLOW, "the console to show running", async || {
-            Ok(customer
-                .text("#instance-status")
-                .await?
-                .filter(|s| s.starts_with("running")))
-        })
-        .await;
+    wait_for_status(&customer, "running").await;
     customer.wait_for_text("#event-log", "create service").await;
     customer
         .assert_no_page_load(&marker, "the status changing to running")
@@ -303,14 +308,7 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
     customer
         .wait_for_text("section.instance-console .row-actions", "Wake up")
         .await;
-    customer
-        .eventually_within(SLOW, "the console to show stopped", async || {
-            Ok(customer
-                .text("#instance-status")
-                .await?
-                .filter(|s| s.starts_with("stopped")))
-        })
-        .await;
+    wait_for_status(&customer, "stopped").await;
     customer.goto_url(&url).await;
     customer.wait_for_text("#edge-status", "waking up").await;
     // No reload by the test: the page itself opens the instance.
@@ -339,14 +337,7 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
     customer
         .click_button("section.instance-console .row-actions", "Stop")
         .await;
-    customer
-        .eventually_within(SLOW, "the console to show stopped", async || {
-            Ok(customer
-                .text("#instance-status")
-                .await?
-                .filter(|s| s.starts_with("stopped")))
-        })
-        .await;
+    wait_for_status(&customer, "stopped").await;
     customer
         .assert_no_page_load(&marker, "stopping the instance")
         .await;
