@@ -326,6 +326,17 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
     customer
         .wait_for_text("#event-log", "woken by a visit to its address")
         .await;
+    // The owner keeps it awake from now on: the form says so, and the log.
+    customer
+        .wait_for_handler("form.hibernation-form", "submit")
+        .await;
+    customer
+        .click_button("form.hibernation-form", "Keep it awake")
+        .await;
+    customer.wait_for_text("#hibernation", "stays awake").await;
+    customer
+        .wait_for_text("#event-log", "stays awake while unused")
+        .await;
 
     // --- The customer stops it: the console says stopped, the address the paused page ---
     customer.goto(&console).await;
