@@ -9,7 +9,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use chrono::{Days, NaiveDateTime, Utc};
+use chrono::{NaiveDateTime, Utc};
 use domain::capacity::{Phase, PhaseStep};
 use domain::instance::{Lifecycle, Status};
 use edge::settings::TlsIssuer;
@@ -21,6 +21,7 @@ use crate::edge_support::{
     error_chain, eventually, gateway_ip, preflight, remove_services,
 };
 use crate::orders::{customer, day, form, id_of, place, staff, with};
+use crate::phases::at;
 use crate::swarm::{Installation, docker};
 
 /// Label value of this test's own Swarm services (Caddy).
@@ -28,12 +29,6 @@ const TEST: &str = "server-hibernation";
 const HTTP_PORT: u16 = 18082;
 const HTTPS_PORT: u16 = 18445;
 const SLOW: Duration = Duration::from_secs(180);
-
-fn at(days: u64, hour: u32) -> NaiveDateTime {
-    (Utc::now().date_naive() + Days::new(days))
-        .and_hms_opt(hour, 0, 0)
-        .unwrap()
-}
 
 /// A Plenum with engine and edge, a Caddy in front, and one approved demo order of `plan`
 /// (rental from today for 11 days, the event on day 5) at `<slug>.plenum.test`.

@@ -15,7 +15,8 @@ use crate::common::{Backend, TestServer};
 use crate::orders::{customer, day, form, id_of, place, staff, with};
 use crate::swarm::{Installation, docker};
 
-fn at(days: u64, hour: u32) -> NaiveDateTime {
+/// `hour`:00 UTC, `days` days from today (the clock the phase scheduler is given).
+pub(crate) fn at(days: u64, hour: u32) -> NaiveDateTime {
     (Utc::now().date_naive() + Days::new(days))
         .and_hms_opt(hour, 0, 0)
         .unwrap()
