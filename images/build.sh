@@ -2,7 +2,7 @@
 # Build the Docker images Plenum's tests and local default use, without any registry.
 #
 # Usage: images/build.sh [--force] [IMAGE...]
-#   IMAGE: demo-app | postgres | caddy | busybox   (default: all of them)
+#   IMAGE: demo-app | postgres | caddy | busybox | swarm-node   (default: all of them)
 #   --force: rebuild the images even when they are up to date (the cached
 #            Debian root file systems are still reused).
 #
@@ -19,6 +19,9 @@
 #                              ENTRYPOINT ["caddy"], CMD run with images/caddy/Caddyfile
 #   plenum/busybox:1           FROM scratch + Debian's busybox-static with applet links,
 #                              CMD ["sh"], STOPSIGNAL SIGKILL
+#   plenum/swarm-node:1        Debian bookworm minbase + docker.io: one dockerd node of
+#                              the multi-node test Swarm (scripts/lib/test-swarm.sh),
+#                              entrypoint images/swarm-node/plenum-swarm-node-entrypoint
 #
 # See images/README.md for the environment contracts of the images.
 #
@@ -52,7 +55,7 @@ HASH_LABEL=org.plenum.build-hash
 # The legacy builder needs neither buildx nor a registry (FROM scratch only).
 export DOCKER_BUILDKIT=0
 
-ALL_IMAGES=(demo-app postgres caddy busybox)
+ALL_IMAGES=(demo-app postgres caddy busybox swarm-node)
 FORCE=0
 REQUESTED=()
 SUMMARY=()
@@ -83,7 +86,7 @@ while [ $# -gt 0 ]; do
             usage
             exit 0
             ;;
-        demo-app | postgres | caddy | busybox) REQUESTED+=("$1") ;;
+        demo-app | postgres | caddy | busybox | swarm-node) REQUESTED+=("$1") ;;
         *)
             usage >&2
             die "unknown argument: $1"
@@ -134,8 +137,8 @@ apt_install() { # packages...
 check_prerequisites() {
     command -v docker >/dev/null 2>&1 || die "docker CLI missing: run scripts/ensure-docker.sh first"
     docker info >/dev/null 2>&1 || die "the Docker daemon does not answer: run scripts/ensure-docker.sh first"
-    if wants postgres || wants caddy; then
-        [ "$(id -u)" -eq 0 ] || die "building postgres/caddy (debootstrap) needs root"
+    if wants postgres || wants caddy || wants swarm-node; then
+        [ "$(id -u)" -eq 0 ] || die "building postgres/caddy/swarm-node (debootstrap) needs root"
         apt_install debootstrap
     fi
     if wants busybox; then apt_install busybox-static; fi
@@ -327,6 +330,12 @@ rootfs_cleanup_caddy() { # root
     rootfs_cleanup_common "$1"
 }
 
+rootfs_cleanup_swarm_node() { # root
+    rootfs_cleanup_common "$1"
+    # Created by the docker.io postinst; /var/lib/docker is a volume in the nodes.
+    rm -rf "$1"/var/lib/docker/*
+}
+
 # Makes sure the root file system tarball for $1 exists; sets ROOTFS_TARBALL.
 # $2: packages to include, $3: clean-up function.
 ensure_rootfs() {
@@ -435,6 +444,21 @@ LABEL org.opencontainers.image.title="plenum caddy" \
 EOF
 }
 
+build_swarm_node() {
+    # Not --privileged: see the header of the entrypoint script.
+    build_rootfs_image plenum/swarm-node:1 swarm-node docker.io,iptables,ca-certificates,procps,iproute2 \
+        rootfs_cleanup_swarm_node "$IMAGES_DIR/swarm-node" <<'EOF'
+COPY plenum-swarm-node-entrypoint /usr/local/bin/plenum-swarm-node-entrypoint
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+VOLUME /var/lib/docker
+# Docker API (plain TCP), Swarm management, gossip, VXLAN overlay traffic.
+EXPOSE 2375 2377 7946 7946/udp 4789/udp
+ENTRYPOINT ["/usr/local/bin/plenum-swarm-node-entrypoint"]
+LABEL org.opencontainers.image.title="plenum swarm-node" \
+      org.opencontainers.image.description="dockerd (Debian bookworm docker.io) as a node of the multi-node test Swarm"
+EOF
+}
+
 # ---------------------------------------------------------------- busybox
 
 build_busybox() {
@@ -506,6 +530,7 @@ main() {
             postgres) build_postgres ;;
             caddy) build_caddy ;;
             busybox) build_busybox ;;
+            swarm-node) build_swarm_node ;;
         esac
     done
     log "done in $(elapsed "$t0"):"

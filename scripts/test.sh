@@ -14,6 +14,10 @@ apt_install chromium chromium-driver sqlite3 curl apache2 libapache2-mod-auth-op
 ensure_test_postgres
 bash scripts/ensure-docker.sh
 bash images/build.sh
+# A 3-node Swarm of docker-in-docker containers for the multi-node tests (reused when it runs);
+# exports PLENUM_TEST_SWARM_NODES.
+source scripts/lib/test-swarm.sh
+ensure_test_swarm
 
 # Peers of the integration tests from the npm registry, each installed from its lock file
 # (again only when that changed): samlify 2.12.0, the service provider library of OpenSlides

@@ -74,6 +74,8 @@ pub use instances::{
     BulkOutcome, CalendarDayView, InstanceConsole, InstanceEventView, InstanceStatusUpdate,
     InstanceView, PhaseView, ScaleChoice, StaffInstanceRow,
 };
+mod nodes;
+pub use nodes::{DrainOutcome, NodeView};
 mod orders;
 pub use orders::{
     AvailabilityView, CapacityCalendarView, CapacityDayView, CatalogItem, DayLoadView, OrderImpact,

@@ -7,6 +7,7 @@
 //! use them; services removed before the networks, secrets and volumes they used.
 
 pub mod migration;
+pub mod moving;
 pub mod sso_configuration;
 
 use std::collections::{BTreeMap, BTreeSet};

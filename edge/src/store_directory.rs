@@ -157,6 +157,8 @@ mod tests {
             phase_pin: None,
             last_used_at: None,
             hibernate_allowed: true,
+            node_id: None,
+            moving_to: None,
             reservations: BTreeMap::new(),
         }
     }

@@ -5,6 +5,7 @@
 
 pub mod controller;
 pub mod docker;
+mod drain;
 pub mod lifecycle;
 pub mod reconcile;
 pub mod secrets;
@@ -13,6 +14,7 @@ pub mod spec;
 mod start;
 
 pub use controller::{Controller, ControllerHandle, Trigger};
+pub use drain::DrainReport;
 pub use lifecycle::{Engine, EngineError, NewInstanceRequest};
 pub use settings::{DockerEndpoint, EngineSettings, EntryAccess, SettingsError};
 pub use start::{RunningEngine, StartError, start};

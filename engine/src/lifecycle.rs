@@ -32,6 +32,9 @@ pub enum EngineError {
     /// The instance kept changing under this request.
     #[error("the instance was changed by someone else; try again")]
     Conflict,
+    /// Swarm could not be read or changed.
+    #[error(transparent)]
+    Swarm(#[from] crate::reconcile::ReconcileError),
 }
 
 /// A new instance as the web layer asks for it.
@@ -289,6 +292,11 @@ impl Engine {
             Ok((DesiredChange::Lifecycle(next), verb.to_owned()))
         })
         .await
+    }
+
+    /// The engine's context (database, Docker, settings).
+    pub(crate) fn context(&self) -> &Context {
+        &self.ctx
     }
 
     /// The Swarm's nodes: the capacity orders are admitted against.

@@ -63,6 +63,10 @@ pub enum EntryAccess {
     /// network: Plenum runs on the (single) Swarm node's host, outside the overlay
     /// networks (development, tests).
     BridgeAddress,
+    /// By the node's address and a port Swarm publishes for the entry service in host mode
+    /// (a free port per task): Plenum runs outside a Swarm of several nodes (tests). The
+    /// entry port is then open on the nodes' own addresses: not for production.
+    NodePort,
 }
 
 /// The engine's section of the configuration.
@@ -120,6 +124,13 @@ pub struct EngineSettings {
     pub removal_grace_hours: u64,
     /// Seconds an instance may take to come up before it counts as failed.
     pub provisioning_timeout_seconds: u64,
+    /// The image of the jobs that copy an instance's volumes to another node when its node
+    /// is drained (it needs `sh`, `tar`, `nc` and `sha256sum`, as busybox has them).
+    pub mover_image: String,
+    /// What each plan reserves per phase, for placing instances: set by Plenum from its
+    /// `[capacity]` settings, not a setting of its own.
+    #[serde(skip)]
+    pub demand: domain::capacity::DemandModel,
 }
 
 impl Default for EngineSettings {
@@ -146,6 +157,8 @@ impl Default for EngineSettings {
             orphan_grace_seconds: 600,
             removal_grace_hours: 24 * 14,
             provisioning_timeout_seconds: 600,
+            mover_image: "busybox:1.36".to_owned(),
+            demand: domain::capacity::DemandModel::default(),
         }
     }
 }
@@ -200,6 +213,12 @@ impl EngineSettings {
             .any(|c| c.trim().is_empty())
         {
             return Err(invalid("placement_constraints", "must not be empty"));
+        }
+        if self.mover_image.is_empty() || self.mover_image.contains(char::is_whitespace) {
+            return Err(invalid(
+                "mover_image",
+                "must be an image reference such as busybox:1.36",
+            ));
         }
         if self.resync_seconds == 0 {
             return Err(invalid("resync_seconds", "must be at least 1"));

@@ -12,8 +12,8 @@ use domain::template::{
     EndpointMode, RenderContext, RenderedStack, ResourceAmounts, Template, builtin, render,
 };
 use engine::spec::{
-    SecretRef, SecretRefs, SpecError, network_create_request, secret_spec, service_spec,
-    stack_labels, volume_create_request,
+    LABEL_MOVE, MoveEnd, MoveJob, SecretRef, SecretRefs, SpecError, move_job_name, move_job_spec,
+    network_create_request, secret_spec, service_spec, stack_labels, volume_create_request,
 };
 
 fn context(mode: EndpointMode) -> RenderContext {
@@ -320,4 +320,44 @@ fn errors_name_what_is_missing() {
             ..
         })
     ));
+}
+
+/// The two ends of a move mount every volume of the stack at `/move/<volume>` (read-only
+/// when sending), run the mover image on their node, and carry the target node's id.
+#[test]
+fn move_jobs_mount_every_volume_on_their_node() {
+    let stack = demo(EndpointMode::Dnsrr);
+    for (end, read_only) in [(MoveEnd::Send, true), (MoveEnd::Receive, false)] {
+        let job = MoveJob {
+            end,
+            node: "node-a",
+            to: "node-b",
+            image: "busybox:1.36",
+        };
+        let spec = move_job_spec(&stack, &job).unwrap();
+        assert_eq!(
+            spec.name.as_deref(),
+            Some(move_job_name(&stack.stack, end).as_str())
+        );
+        assert_eq!(spec.labels.as_ref().unwrap()[LABEL_MOVE], "node-b");
+        let task = spec.task_template.unwrap();
+        assert_eq!(
+            task.placement.unwrap().constraints.unwrap(),
+            ["node.id == node-a"]
+        );
+        let container = task.container_spec.unwrap();
+        assert_eq!(container.image.as_deref(), Some("busybox:1.36"));
+        assert!(container.secrets.is_none());
+        let mounts = container.mounts.unwrap();
+        assert_eq!(mounts.len(), stack.volumes.len());
+        for (mount, volume) in mounts.iter().zip(stack.volumes.keys()) {
+            assert_eq!(
+                mount.target.as_deref(),
+                Some(format!("/move/{volume}").as_str())
+            );
+            assert_eq!(mount.read_only, Some(read_only));
+        }
+        let script = &container.command.unwrap()[2];
+        assert!(script.contains("sha256sum"), "{script}");
+    }
 }

@@ -37,6 +37,8 @@ fn record(lifecycle: Lifecycle) -> InstanceRecord {
         phase_pin: None,
         last_used_at: None,
         hibernate_allowed: true,
+        node_id: None,
+        moving_to: None,
         reservations: BTreeMap::new(),
     }
 }

@@ -16,6 +16,7 @@ mod m20261129_000008_invitations;
 mod m20261129_000009_saml_configuration;
 mod m20261129_000010_instance_phases;
 mod m20261129_000011_instance_use;
+mod m20261129_000012_instance_node;
 
 /// Runs every migration Plenum knows, in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_saml_configuration::Migration),
             Box::new(m20261129_000010_instance_phases::Migration),
             Box::new(m20261129_000011_instance_use::Migration),
+            Box::new(m20261129_000012_instance_node::Migration),
         ]
     }
 }

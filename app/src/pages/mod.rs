@@ -16,5 +16,6 @@ pub mod signup;
 pub mod staff;
 pub mod staff_clients;
 pub mod staff_instances;
+pub mod staff_nodes;
 pub mod staff_orders;
 pub mod upstream;

@@ -1,7 +1,8 @@
 //! The staff overview at `/staff/instances`: every instance, filtered by the query
 //! (`status`, `org_id`, `version`, `event_from`, `event_to`), with a live status column
 //! (refreshed every few seconds), bulk upgrade of the selected instances with each one's
-//! outcome, and the event calendar of the next 90 days as a table and a chart.
+//! outcome, the Swarm's nodes (drain one), and the event calendar of the next 90 days as a
+//! table and a chart.
 
 use std::collections::BTreeSet;
 
@@ -13,6 +14,7 @@ use crate::components::capacity_chart::CapacityChart;
 use crate::components::feedback::{FormError, last_error};
 use crate::dto::{CalendarDayView, StaffInstanceRow};
 use crate::pages::home::RequireLogin;
+use crate::pages::staff_nodes::Nodes;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
@@ -37,6 +39,7 @@ pub fn StaffInstancesPage() -> impl IntoView {
             <section>
                 <h1>"Instances"</h1>
                 <InstanceList />
+                <Nodes />
                 <Calendar />
             </section>
         </RequireLogin>

@@ -7,6 +7,7 @@ pub mod capacity;
 pub mod context;
 pub mod instances;
 pub mod mail;
+pub mod nodes;
 pub mod orders;
 pub mod overview;
 pub mod passwords;

@@ -7,10 +7,12 @@
 //! * [`admission`]: the demand of the approved orders hour by hour against the usable
 //!   capacity, whether a new order fits, and the nearest dates that do.
 //! * [`forecast`]: the demand per day by plan size, and the nodes to add or drain.
+//! * [`placement`]: which node an instance lives on, and where a drained node's go.
 
 pub mod admission;
 pub mod forecast;
 pub mod phases;
+pub mod placement;
 
 use std::collections::BTreeMap;
 use std::ops::{Add, AddAssign};
@@ -241,6 +243,8 @@ pub fn split_reservations(
 /// A Swarm node as the capacity model sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Node {
+    /// Its Swarm id (what placement constraints name).
+    pub id: String,
     /// Its host name.
     pub hostname: String,
     /// `manager` or `worker`.
@@ -387,6 +391,7 @@ mod tests {
     #[test]
     fn only_ready_active_nodes_count() {
         let node = |availability: &str, ready: bool| Node {
+            id: "n".into(),
             hostname: "n".into(),
             role: "worker".into(),
             availability: availability.into(),

@@ -20,6 +20,7 @@ use thiserror::Error;
 
 use crate::settings::{DockerEndpoint, EngineSettings};
 
+pub use nodes::NodeChange;
 pub use observe::{JobObject, Observation, ServiceUpdate};
 pub use tasks::{TaskInfo, job_states, service_tasks};
 

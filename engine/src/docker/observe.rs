@@ -11,8 +11,8 @@ use domain::plan::{ObservedObject, ObservedObjects, ObservedService};
 
 use super::{Docker, DockerError, classify};
 use crate::spec::{
-    LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_MIGRATION, LABEL_SPEC_HASH,
-    LABEL_SSO_SETTINGS, LABEL_TAG, tagged_hash,
+    LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_MIGRATION, LABEL_MOVE,
+    LABEL_SPEC_HASH, LABEL_SSO_SETTINGS, LABEL_TAG, tagged_hash,
 };
 
 /// The state of a service's rolling update, as Swarm reports it.
@@ -49,6 +49,8 @@ pub struct Observation {
     pub jobs: Vec<JobObject>,
     /// Its SAML configuration jobs.
     pub sso_jobs: Vec<JobObject>,
+    /// The jobs moving its volumes to another node (the label's value: that node's id).
+    pub move_jobs: Vec<JobObject>,
 }
 
 type Filters = HashMap<String, Vec<String>>;
@@ -114,6 +116,14 @@ impl Docker {
                     name,
                     id,
                     tag: tag.clone(),
+                });
+                continue;
+            }
+            if let Some(node) = labels.get(LABEL_MOVE) {
+                entry.move_jobs.push(JobObject {
+                    name,
+                    id,
+                    tag: node.clone(),
                 });
                 continue;
             }
@@ -227,6 +237,7 @@ impl Docker {
             objects.secrets.sort_by(|a, b| a.name.cmp(&b.name));
             observation.jobs.sort_by(|a, b| a.name.cmp(&b.name));
             observation.sso_jobs.sort_by(|a, b| a.name.cmp(&b.name));
+            observation.move_jobs.sort_by(|a, b| a.name.cmp(&b.name));
         }
         Ok(out)
     }

@@ -31,6 +31,10 @@ pub struct TaskInfo {
     pub error: Option<String>,
     /// The container's id, once it has one.
     pub container_id: Option<String>,
+    /// The node it was placed on.
+    pub node_id: Option<String>,
+    /// Ports published in host mode on its node: (container port, node port).
+    pub host_ports: Vec<(u16, u16)>,
 }
 
 /// The network through which a node's host reaches its task containers.
@@ -58,6 +62,17 @@ impl Docker {
             .filter_map(|task| {
                 let status = task.status.unwrap_or_default();
                 let state = status.state;
+                let host_ports = status
+                    .port_status
+                    .and_then(|p| p.ports)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|p| {
+                        let target = u16::try_from(p.target_port?).ok()?;
+                        let published = u16::try_from(p.published_port?).ok()?;
+                        Some((target, published))
+                    })
+                    .collect();
                 Some(TaskInfo {
                     service_id: task.service_id?,
                     version: task.version.and_then(|v| v.index).unwrap_or(0),
@@ -69,6 +84,8 @@ impl Docker {
                     completed: state == Some(TaskState::COMPLETE),
                     error: status.err,
                     container_id: status.container_status.and_then(|c| c.container_id),
+                    node_id: task.node_id,
+                    host_ports,
                 })
             })
             .collect())
@@ -172,6 +189,8 @@ mod tests {
             completed: false,
             error: error.map(str::to_owned),
             container_id: None,
+            node_id: None,
+            host_ports: Vec::new(),
         }
     }
 

@@ -3,7 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use bollard::models::{NetworkCreateRequest, SecretSpec, ServiceSpec, VolumeCreateRequest};
+use bollard::models::{
+    EndpointPortConfig, EndpointPortConfigProtocolEnum, EndpointPortConfigPublishModeEnum,
+    NetworkCreateRequest, SecretSpec, ServiceSpec, VolumeCreateRequest,
+};
 use domain::instance::Lifecycle;
 use domain::plan::{DesiredObjects, DesiredService};
 use domain::template::{
@@ -12,12 +15,12 @@ use domain::template::{
 use store::{InstanceRecord, SecretValue};
 
 use super::ReconcileError;
-use crate::settings::EngineSettings;
+use crate::settings::{EngineSettings, EntryAccess};
 use crate::spec::{
-    LABEL_MANAGED, LABEL_TAG, SecretRefs, SpecError, SsoJob, add_installation_label,
-    migration_job_name, migration_job_spec, network_create_request, network_name, secret_name,
-    secret_spec, service_name, service_spec, sso_job_spec, tagged_hash, volume_create_request,
-    volume_name,
+    LABEL_MANAGED, LABEL_TAG, MoveJob, SecretRefs, SpecError, SsoJob, add_installation_label,
+    migration_job_name, migration_job_spec, move_job_spec, network_create_request, network_name,
+    secret_name, secret_spec, service_name, service_spec, sso_job_spec, tagged_hash,
+    volume_create_request, volume_name,
 };
 
 /// The variable that carries the digest of the single sign-on settings written into the
@@ -44,9 +47,20 @@ fn reserve(stack: &mut RenderedStack, reservations: &BTreeMap<String, ResourceAm
     }
 }
 
+/// The placement constraints of every service of `record`: the settings', and the node it
+/// lives on once placed (services and volumes stay together).
+fn constraints(record: &InstanceRecord, settings: &EngineSettings) -> Vec<String> {
+    let mut constraints = settings.placement_constraints.clone();
+    if let Some(node) = &record.node_id {
+        constraints.push(format!("node.id == {node}"));
+    }
+    constraints
+}
+
 /// One instance's desired Swarm objects and the means to build their specs.
 pub struct DesiredStack {
     stack: RenderedStack,
+    publish_entry: bool,
     lifecycle: Lifecycle,
     values: BTreeMap<String, SecretValue>,
     installation: String,
@@ -76,7 +90,7 @@ impl DesiredStack {
             replicas: record.replicas.clone(),
             limits: record.limits.clone(),
             default_limits: settings.default_limits()?,
-            extra_constraints: settings.placement_constraints.clone(),
+            extra_constraints: constraints(record, settings),
             endpoint_mode: settings.endpoint_mode,
             edge_network: settings.edge_network.clone(),
         };
@@ -90,6 +104,7 @@ impl DesiredStack {
         }
         Ok(Self {
             stack,
+            publish_entry: settings.entry_access == EntryAccess::NodePort,
             lifecycle: record.lifecycle,
             values,
             installation: settings.installation_id.clone(),
@@ -161,6 +176,24 @@ impl DesiredStack {
         add_installation_label(labels.get_or_insert_with(HashMap::new), &self.installation);
     }
 
+    /// Labels the service and its containers with the installation, and the volumes its
+    /// mounts create on a node that lacks them (any node but the one Plenum talks to).
+    fn labelled_spec(&self, spec: &mut ServiceSpec) {
+        self.labelled(&mut spec.labels);
+        if let Some(container) = spec
+            .task_template
+            .as_mut()
+            .and_then(|t| t.container_spec.as_mut())
+        {
+            self.labelled(&mut container.labels);
+            for mount in container.mounts.iter_mut().flatten() {
+                if let Some(options) = mount.volume_options.as_mut() {
+                    self.labelled(&mut options.labels);
+                }
+            }
+        }
+    }
+
     /// The spec creating secret `short`.
     pub fn secret(&self, short: &str) -> Result<SecretSpec, ReconcileError> {
         let value = self
@@ -188,18 +221,22 @@ impl DesiredStack {
 
     /// The spec of service `short`, mounting the secrets in `refs`. Service and container
     /// labels carry the installation (containers so that Docker events can be filtered).
+    /// With [`EntryAccess::NodePort`] the entry service publishes its port in host mode.
     pub fn service(&self, short: &str, refs: &SecretRefs) -> Result<ServiceSpec, SpecError> {
         let mut spec = service_spec(&self.stack, short, refs)?;
-        self.labelled(&mut spec.labels);
+        self.labelled_spec(&mut spec);
+        if self.publish_entry && short == self.stack.entry.service {
+            if let Some(endpoint) = spec.endpoint_spec.as_mut() {
+                endpoint.ports = Some(vec![EndpointPortConfig {
+                    target_port: Some(i64::from(self.stack.entry.port)),
+                    protocol: Some(EndpointPortConfigProtocolEnum::TCP),
+                    publish_mode: Some(EndpointPortConfigPublishModeEnum::HOST),
+                    ..Default::default()
+                }]);
+            }
+        }
         if let Some(labels) = spec.labels.as_mut() {
             labels.insert(LABEL_TAG.to_owned(), self.tag.clone());
-        }
-        if let Some(container) = spec
-            .task_template
-            .as_mut()
-            .and_then(|t| t.container_spec.as_mut())
-        {
-            self.labelled(&mut container.labels);
         }
         Ok(spec)
     }
@@ -227,6 +264,12 @@ impl DesiredStack {
         Ok(self.labelled_job(spec))
     }
 
+    /// The spec of one end of moving the instance's volumes (see [`move_job_spec`]);
+    /// labelled like the migration job.
+    pub fn move_job(&self, job: &MoveJob<'_>) -> Result<ServiceSpec, SpecError> {
+        Ok(self.labelled_job(move_job_spec(&self.stack, job)?))
+    }
+
     /// The spec of a SAML configuration job, mounting the secrets in `refs`; labelled like
     /// the migration job.
     pub fn sso_job(&self, job: &SsoJob<'_>, refs: &SecretRefs) -> Result<ServiceSpec, SpecError> {
@@ -234,14 +277,7 @@ impl DesiredStack {
     }
 
     fn labelled_job(&self, mut spec: ServiceSpec) -> ServiceSpec {
-        self.labelled(&mut spec.labels);
-        if let Some(container) = spec
-            .task_template
-            .as_mut()
-            .and_then(|t| t.container_spec.as_mut())
-        {
-            self.labelled(&mut container.labels);
-        }
+        self.labelled_spec(&mut spec);
         spec
     }
 

@@ -13,7 +13,8 @@ pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The base URLs (`http://host:port`) at which the entry service's running tasks answer.
 /// With [`EntryAccess::ServiceName`] that is the service's name on the edge network; with
-/// [`EntryAccess::BridgeAddress`] each running task container's `docker_gwbridge` address.
+/// [`EntryAccess::BridgeAddress`] each running task container's `docker_gwbridge` address;
+/// with [`EntryAccess::NodePort`] each task's node address and the port published there.
 pub async fn entry_urls(
     ctx: &Context,
     service: &str,
@@ -31,6 +32,17 @@ pub async fn entry_urls(
                 .iter()
                 .filter_map(|t| addresses.get(t.container_id.as_ref()?))
                 .map(|ip| format!("http://{ip}:{port}"))
+                .collect()
+        }
+        EntryAccess::NodePort => {
+            let addresses = ctx.docker.node_addresses().await?;
+            running
+                .iter()
+                .filter_map(|t| {
+                    let address = addresses.get(t.node_id.as_ref()?)?;
+                    let (_, published) = t.host_ports.iter().find(|(target, _)| *target == port)?;
+                    Some(format!("http://{address}:{published}"))
+                })
                 .collect()
         }
     })

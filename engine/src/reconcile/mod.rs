@@ -5,6 +5,8 @@
 mod apply;
 mod desired;
 mod health;
+pub(crate) mod moving;
+pub mod placement;
 mod sso;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -73,6 +75,9 @@ pub struct Context {
     /// The key instance secrets are encrypted with.
     pub key: SecretKey,
     http: reqwest::Client,
+    /// Held while an instance is placed: passes run in parallel, and two instances placed at
+    /// once must each see the other.
+    placing: tokio::sync::Mutex<()>,
 }
 
 impl Context {
@@ -100,6 +105,7 @@ impl Context {
             settings,
             key,
             http,
+            placing: tokio::sync::Mutex::new(()),
         })
     }
 }
@@ -121,6 +127,7 @@ const SOON: Duration = Duration::from_secs(2);
 /// One pass for instance `id`.
 pub async fn reconcile(ctx: &Context, id: i64) -> Result<Outcome, ReconcileError> {
     let record = expire_removal(ctx, ctx.db.instance(id).await?).await?;
+    let record = placement::ensure_placed(ctx, record).await?;
     let template = builtin(&record.template)?;
     let mut values = ctx.db.instance_secrets(id, &ctx.key).await?;
     if matches!(record.lifecycle, Lifecycle::Running | Lifecycle::Stopped) {
@@ -130,16 +137,28 @@ pub async fn reconcile(ctx: &Context, id: i64) -> Result<Outcome, ReconcileError
             values = ctx.db.instance_secrets(id, &ctx.key).await?;
         }
     }
+    if let Some(to) = record.moving_to.clone() {
+        if matches!(record.lifecycle, Lifecycle::Running | Lifecycle::Stopped) {
+            // Its services stay stopped while its volumes move.
+            let stopped = InstanceRecord {
+                lifecycle: Lifecycle::Stopped,
+                ..record.clone()
+            };
+            let desired = DesiredStack::build(&stopped, &template, values, &ctx.settings)?;
+            let observation = observe(ctx, id, &desired.objects()?).await?;
+            return moving::pass(ctx, &record, &to, &desired, &observation).await;
+        }
+    }
     let saml = sso::converge(ctx, &record, &template, &values).await?;
     let mut desired = DesiredStack::build(&record, &template, values, &ctx.settings)?;
     if let Some((services, digest)) = saml.as_ref().and_then(|r| r.carried()) {
         desired.carry_sso_settings(services, digest);
     }
     let objects = desired.objects()?;
-    let installation = &ctx.settings.installation_id;
-    let mut observation = ctx.docker.observe(installation, id).await?;
-    if let Some(edge) = &objects.edge_network {
-        observation.objects.edge_network_present = ctx.docker.network_exists(edge).await?;
+    let observation = observe(ctx, id, &objects).await?;
+    for job in &observation.move_jobs {
+        // Left over from a move that ended while Plenum was away.
+        ctx.docker.remove_service(&job.name, &job.id).await?;
     }
     let hold_rolled_back = record.observed_generation == record.generation;
     let migration = migration_plan(ctx, &record, &desired, &objects, &observation).await?;
@@ -197,6 +216,22 @@ pub async fn reconcile(ctx: &Context, id: i64) -> Result<Outcome, ReconcileError
         applied,
         requeue_after: moving.then_some(SOON),
     })
+}
+
+/// What instance `id` has in Swarm, and whether the edge network `objects` join exists.
+async fn observe(
+    ctx: &Context,
+    id: i64,
+    objects: &DesiredObjects,
+) -> Result<Observation, ReconcileError> {
+    let mut observation = ctx
+        .docker
+        .observe(&ctx.settings.installation_id, id)
+        .await?;
+    if let Some(edge) = &objects.edge_network {
+        observation.objects.edge_network_present = ctx.docker.network_exists(edge).await?;
+    }
+    Ok(observation)
 }
 
 /// The upgrade's migration gate from the observed services' tags and migration jobs (whose

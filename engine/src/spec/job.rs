@@ -1,18 +1,20 @@
 //! The Swarm specs of one-off jobs (`replicated-job` services built from the spec of a
-//! template service): an upgrade's migration job, rendered with the new tag, and the job that
-//! writes a SAML instance's single sign-on settings.
+//! template service): an upgrade's migration job, rendered with the new tag, the job that
+//! writes a SAML instance's single sign-on settings, and the pair of jobs that copy an
+//! instance's volumes to another node.
 
 use bollard::models::{
     EndpointSpec, EndpointSpecModeEnum, ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicatedJob,
     TaskSpecRestartPolicy, TaskSpecRestartPolicyConditionEnum,
 };
 use domain::template::{
-    MigrationStep, NetworkAttachment, NetworkRef, RenderedStack, SamlConfigureStep, SecretMount,
+    MigrationStep, NetworkAttachment, NetworkRef, RenderedStack, ResourceAmounts,
+    SamlConfigureStep, SecretMount, VolumeMount,
 };
 use sha2::{Digest, Sha256};
 
 use super::SpecError;
-use super::labels::{LABEL_MIGRATION, LABEL_SPEC_HASH, LABEL_SSO_SETTINGS};
+use super::labels::{LABEL_MIGRATION, LABEL_MOVE, LABEL_SPEC_HASH, LABEL_SSO_SETTINGS};
 use super::objects::unknown;
 use super::service::{SecretRefs, service_spec};
 
@@ -128,6 +130,125 @@ pub fn sso_job_spec(
     with_job.services.insert(short.clone(), service);
     let mut spec = service_spec(&with_job, &short, secrets)?;
     one_off(&mut spec, LABEL_SSO_SETTINGS, job.digest);
+    Ok(spec)
+}
+
+/// The two ends of a move: the job that sends the volumes from the node they are on, and
+/// the job that receives them on the node they move to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveEnd {
+    /// Packs the volumes (read-only) and sends them, with their checksum.
+    Send,
+    /// Receives them, checks the checksum, and only then replaces its volumes' content.
+    Receive,
+}
+
+impl MoveEnd {
+    fn short(self) -> &'static str {
+        match self {
+            MoveEnd::Send => "move-send",
+            MoveEnd::Receive => "move-receive",
+        }
+    }
+}
+
+/// `<stack>_move-send` or `<stack>_move-receive`.
+pub fn move_job_name(stack: &str, end: MoveEnd) -> String {
+    format!("{stack}_{}", end.short())
+}
+
+/// One end of moving an instance's volumes from one node to another.
+#[derive(Debug, Clone, Copy)]
+pub struct MoveJob<'a> {
+    /// Which end.
+    pub end: MoveEnd,
+    /// The id of the node this end runs on.
+    pub node: &'a str,
+    /// The id of the node the volumes move to (label `org.plenum.move`).
+    pub to: &'a str,
+    /// The image (`sh`, `tar`, `nc`, `sha256sum`).
+    pub image: &'a str,
+}
+
+/// Where the volumes are mounted in a move job: `/move/<volume>`.
+const MOVE_ROOT: &str = "/move";
+/// The port the receiving end listens on.
+const MOVE_PORT: u16 = 7000;
+
+/// The shell script of one end. The sender packs every volume into one archive, hashes it,
+/// and sends archive and hash (as one outer archive) until the receiver takes them; the
+/// receiver checks the hash before it empties its volumes and unpacks, so a broken
+/// transfer fails the job and leaves nothing half-written. The receiver's `nc` reads an
+/// open, silent FIFO: with a closed input it would half-close the connection at once, and
+/// busybox's `nc` on the sending side stops sending when it sees that.
+fn move_script(end: MoveEnd, receiver: &str) -> String {
+    match end {
+        MoveEnd::Send => format!(
+            "set -e; cd /tmp; tar -C {MOVE_ROOT} -cf payload.tar .; \
+             sha256sum payload.tar > payload.sha256; \
+             until tar -cf - payload.tar payload.sha256 | nc {receiver} {MOVE_PORT}; do sleep 1; done"
+        ),
+        MoveEnd::Receive => format!(
+            "set -e; cd /tmp; nc -l -p {MOVE_PORT} | tar -xf -; sha256sum -c payload.sha256; \
+             find {MOVE_ROOT} -mindepth 2 -maxdepth 2 -exec rm -rf {{}} +; \
+             tar -C {MOVE_ROOT} -xpf payload.tar"
+        ),
+    }
+}
+
+/// The job at one end of moving `stack`'s volumes to node `job.to`: the image with every
+/// volume of the stack mounted at `/move/<volume>` (read-only when sending), placed on
+/// `job.node`, on the stack's first network (where the receiver is found by its name),
+/// labelled `org.plenum.move=<to>`; otherwise a [one-off job](one_off).
+pub fn move_job_spec(stack: &RenderedStack, job: &MoveJob<'_>) -> Result<ServiceSpec, SpecError> {
+    let mut service = stack
+        .services
+        .values()
+        .next()
+        .ok_or_else(|| unknown(stack, "service", "(any)"))?
+        .clone();
+    let short = job.end.short().to_owned();
+    let receiver = move_job_name(&stack.stack, MoveEnd::Receive);
+    service.name = short.clone();
+    service.image = job.image.to_owned();
+    service.entrypoint = Some(vec![
+        "sh".to_owned(),
+        "-c".to_owned(),
+        move_script(job.end, &receiver),
+    ]);
+    service.command = None;
+    service.environment.clear();
+    service.container_labels.clear();
+    service.service_labels.clear();
+    service.secrets.clear();
+    service.healthcheck = None;
+    service.limits = ResourceAmounts::default();
+    service.reservations = ResourceAmounts::default();
+    service.constraints = vec![format!("node.id == {}", job.node)];
+    service.mounts = stack
+        .volumes
+        .keys()
+        .map(|volume| VolumeMount {
+            source: volume.clone(),
+            target: format!("{MOVE_ROOT}/{volume}"),
+            read_only: job.end == MoveEnd::Send,
+        })
+        .collect();
+    service.networks = stack
+        .networks
+        .keys()
+        .next()
+        .map(|network| NetworkAttachment {
+            network: NetworkRef::Stack(network.clone()),
+            aliases: Vec::new(),
+        })
+        .into_iter()
+        .collect();
+    service.is_entry = false;
+    let mut with_job = stack.clone();
+    with_job.services.insert(short.clone(), service);
+    let mut spec = service_spec(&with_job, &short, &SecretRefs::new())?;
+    one_off(&mut spec, LABEL_MOVE, job.to);
     Ok(spec)
 }
 

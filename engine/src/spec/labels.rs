@@ -22,6 +22,9 @@ pub const LABEL_MIGRATION: &str = "org.plenum.migration";
 /// Marks a SAML instance's configuration job; the value is the digest of the settings it
 /// writes.
 pub const LABEL_SSO_SETTINGS: &str = "org.plenum.sso-settings";
+/// Marks a job that moves an instance's volumes to another node; the value is the id of
+/// the node they move to.
+pub const LABEL_MOVE: &str = "org.plenum.move";
 /// The id of the Plenum installation that manages an object: objects of other
 /// installations on the same Swarm are neither changed nor reported as orphans.
 pub const LABEL_INSTALLATION: &str = "org.plenum.installation";

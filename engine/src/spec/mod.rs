@@ -28,11 +28,11 @@ mod objects;
 mod service;
 
 pub use job::{
-    SETTINGS_URL_VARIABLE, SsoJob, migration_job_name, migration_job_spec, sso_job_name,
-    sso_job_spec,
+    MoveEnd, MoveJob, SETTINGS_URL_VARIABLE, SsoJob, migration_job_name, migration_job_spec,
+    move_job_name, move_job_spec, sso_job_name, sso_job_spec,
 };
 pub use labels::{
-    LABEL_IMAGE, LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_MIGRATION,
+    LABEL_IMAGE, LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_MIGRATION, LABEL_MOVE,
     LABEL_NAMESPACE, LABEL_SPEC_HASH, LABEL_SSO_SETTINGS, LABEL_TAG, add_installation_label,
     stack_labels, tagged_hash,
 };

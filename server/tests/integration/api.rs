@@ -646,6 +646,14 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
             Probe::StaffOnly("id", "{victim_instance}", &[("phase", "event")]),
         ),
         (
+            "/api/staff/nodes/list",
+            Probe::NoId("staff only (tested in placement.rs: customers get 403)"),
+        ),
+        (
+            "/api/staff/nodes/drain",
+            Probe::StaffOnly("node", "any-node", &[]),
+        ),
+        (
             "/api/staff/instances/calendar",
             Probe::NoId("staff only (tested in instances.rs: customers get 403)"),
         ),

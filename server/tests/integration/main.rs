@@ -18,6 +18,7 @@ mod mail;
 mod oidc;
 mod orders;
 mod phases;
+mod placement;
 mod relying_party;
 mod saml;
 mod swarm;

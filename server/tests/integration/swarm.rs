@@ -16,11 +16,30 @@ const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
 
 /// Runs `docker` with `args`; its standard output.
 pub fn docker(args: &[&str]) -> String {
-    let out = Command::new("docker")
-        .args(args)
-        .output()
-        .expect("docker runs");
+    docker_on(None, args)
+}
+
+/// Runs `docker` against the engine at `host` (`-H`; the local one when None) with `args`;
+/// its standard output.
+pub fn docker_on(host: Option<&str>, args: &[&str]) -> String {
+    let mut command = Command::new("docker");
+    if let Some(host) = host {
+        command.args(["-H", host]);
+    }
+    let out = command.args(args).output().expect("docker runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The manager of the test command's Swarm of three nodes (`PLENUM_TEST_SWARM_NODES`, set
+/// by `scripts/lib/test-swarm.sh`).
+pub fn multi_node_swarm() -> String {
+    std::env::var("PLENUM_TEST_SWARM_NODES").unwrap_or_else(|_| {
+        panic!(
+            "PLENUM_TEST_SWARM_NODES is not set: run the tests with scripts/test.sh, or start the \
+             Swarm of three nodes with `source scripts/lib/setup.sh; source \
+             scripts/lib/test-swarm.sh; ensure_test_swarm` and export what it prints"
+        )
+    })
 }
 
 /// An engine-enabled Plenum's own installation: its id, key file and a seed for ids.
@@ -29,13 +48,23 @@ pub struct Installation {
     pub id: String,
     /// A number that differs between runs.
     pub seed: u64,
+    /// The Docker engine of its Swarm (`-H`; None: the local one).
+    pub host: Option<String>,
     key_dir: tempfile::TempDir,
 }
 
 impl Installation {
     /// A new installation named `prefix-<random>`; needs Docker in Swarm mode.
     pub fn new(prefix: &str) -> Self {
-        let state = docker(&["info", "--format", "{{.Swarm.LocalNodeState}}"]);
+        Self::on(prefix, None)
+    }
+
+    /// A new installation on the Swarm whose manager is `host` (None: the local engine).
+    pub fn on(prefix: &str, host: Option<String>) -> Self {
+        let state = docker_on(
+            host.as_deref(),
+            &["info", "--format", "{{.Swarm.LocalNodeState}}"],
+        );
         assert_eq!(
             state.trim(),
             "active",
@@ -51,6 +80,7 @@ impl Installation {
         Self {
             id: format!("{prefix}-{:x}", seed % 0xffff_ffff),
             seed,
+            host,
             key_dir,
         }
     }
@@ -67,6 +97,31 @@ impl Installation {
         s.engine.entry_access = EntryAccess::BridgeAddress;
         s.engine.resync_seconds = 2;
         s.engine.orphan_grace_seconds = 3600;
+        if let Some(host) = &self.host {
+            // Plenum outside a Swarm of several nodes: entry services on node ports.
+            s.engine.docker_host = host.clone();
+            s.engine.entry_access = EntryAccess::NodePort;
+        }
+    }
+
+    /// Runs `docker` with `args` against this installation's Swarm.
+    pub fn docker(&self, args: &[&str]) -> String {
+        docker_on(self.host.as_deref(), args)
+    }
+
+    /// The Docker engines that hold its volumes: every node's own API on a Swarm of
+    /// several nodes (`tcp://<node address>:2375`), else the local engine.
+    fn volume_hosts(&self) -> Vec<Option<String>> {
+        if self.host.is_none() {
+            return vec![None];
+        }
+        let ids = self.docker(&["node", "ls", "-q"]);
+        ids.split_whitespace()
+            .map(|id| {
+                let address = self.docker(&["node", "inspect", id, "--format", "{{.Status.Addr}}"]);
+                Some(format!("tcp://{}:2375", address.trim()))
+            })
+            .collect()
     }
 
     /// Makes the next instance ids of `db` start above a base of this run's own, with an
@@ -96,17 +151,26 @@ impl Drop for Installation {
         let filter = format!("label=org.plenum.installation={}", self.id);
         // Networks and volumes stay in use until the services' containers are gone: try
         // again for a while rather than leave them behind.
-        for kind in ["service", "secret", "network", "volume"] {
-            for _ in 0..40 {
-                let ids = docker(&[kind, "ls", "-q", "--filter", &filter]);
-                let ids: Vec<&str> = ids.split_whitespace().collect();
-                if ids.is_empty() {
-                    break;
+        let manager = self.host.clone();
+        let kinds = [
+            ("service", vec![manager.clone()]),
+            ("secret", vec![manager.clone()]),
+            ("network", vec![manager]),
+            ("volume", self.volume_hosts()),
+        ];
+        for (kind, hosts) in kinds {
+            for host in hosts {
+                for _ in 0..40 {
+                    let ids = docker_on(host.as_deref(), &[kind, "ls", "-q", "--filter", &filter]);
+                    let ids: Vec<&str> = ids.split_whitespace().collect();
+                    if ids.is_empty() {
+                        break;
+                    }
+                    let mut args = vec![kind, "rm"];
+                    args.extend(&ids);
+                    docker_on(host.as_deref(), &args);
+                    std::thread::sleep(std::time::Duration::from_millis(500));
                 }
-                let mut args = vec![kind, "rm"];
-                args.extend(&ids);
-                docker(&args);
-                std::thread::sleep(std::time::Duration::from_millis(500));
             }
         }
     }

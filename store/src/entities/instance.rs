@@ -36,6 +36,10 @@ pub struct Model {
     pub last_used_at: Option<ChronoDateTimeUtc>,
     /// Whether its owner lets it hibernate when unused.
     pub hibernate_allowed: bool,
+    /// The Swarm node it lives on (its services and volumes), once placed.
+    pub node_id: Option<String>,
+    /// The node a drain is moving it to.
+    pub moving_to: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,6 +3,7 @@
 //! recording what the engine observed.
 
 mod events;
+mod placement;
 mod records;
 mod secrets;
 
@@ -316,6 +317,8 @@ pub(crate) async fn insert_instance(
         reservations: Set(None),
         last_used_at: Set(None),
         hibernate_allowed: Set(true),
+        node_id: Set(None),
+        moving_to: Set(None),
         ..Default::default()
     }
     .insert(txn)

@@ -79,6 +79,10 @@ pub struct InstanceRecord {
     pub last_used_at: Option<DateTime<Utc>>,
     /// Whether its owner lets it hibernate when nobody uses it.
     pub hibernate_allowed: bool,
+    /// The Swarm node it lives on, services and volumes (None: not placed yet).
+    pub node_id: Option<String>,
+    /// The node it is being moved to (a drain of its node), if any.
+    pub moving_to: Option<String>,
 }
 
 impl InstanceRecord {
@@ -197,6 +201,8 @@ impl TryFrom<instance::Model> for InstanceRecord {
             removed_at: m.removed_at,
             last_used_at: m.last_used_at,
             hibernate_allowed: m.hibernate_allowed,
+            node_id: m.node_id,
+            moving_to: m.moving_to,
         })
     }
 }

@@ -62,6 +62,10 @@ pub(crate) fn engine_error(e: EngineError) -> AppError {
         EngineError::Store(e) => store_error(e),
         EngineError::Conflict => AppError::Refused(e.to_string()),
         EngineError::Template(_) => internal(e),
+        EngineError::Swarm(ref swarm) if swarm.is_unreachable() => AppError::Refused(
+            "The Docker engine does not answer; try again in a moment.".to_owned(),
+        ),
+        EngineError::Swarm(_) => internal(e),
     }
 }
 

@@ -1,0 +1,343 @@
+//! Placement on a Swarm of three nodes (Docker engines in containers, started by the test
+//! command: `scripts/lib/test-swarm.sh`). Two instances with events on the same day live on
+//! different nodes, every service of an instance on its node; staff drain the node of one,
+//! and it moves with its data (the demo app's visit counter) while its console says so;
+//! afterwards Swarm drains the node. Admission counts the three nodes, and refuses an order
+//! that overbooks the event day with the dates that fit.
+
+use std::time::Duration;
+
+use domain::capacity::placement::DRAIN_LABEL;
+use domain::instance::Status;
+use store::InstanceRecord;
+
+use crate::common::{Backend, Client, TestServer};
+use crate::edge_support::eventually;
+use crate::orders::{customer, day, form, id_of, place, staff, with};
+use crate::swarm::{Installation, multi_node_swarm};
+
+const SLOW: Duration = Duration::from_secs(240);
+
+/// Every node of the Swarm back in service, without Plenum's drain label: when dropped,
+/// and at the start (a failed run may have left a node drained).
+struct Undrain<'a>(&'a Installation);
+
+impl Undrain<'_> {
+    fn now(&self) {
+        let ids = self.0.docker(&["node", "ls", "-q"]);
+        for id in ids.split_whitespace() {
+            self.0.docker(&[
+                "node",
+                "update",
+                "--availability",
+                "active",
+                "--label-rm",
+                DRAIN_LABEL,
+                id,
+            ]);
+        }
+    }
+}
+
+impl Drop for Undrain<'_> {
+    fn drop(&mut self) {
+        self.now();
+    }
+}
+
+/// A demo order of `plan` at `slug` renting from today for 11 days, its event on day 5.
+fn order(org: i64, slug: &str, plan: &str) -> Vec<(String, String)> {
+    let order = with(form(org, slug, 0), "plan", plan);
+    let order = with(order, "rental_end", &day(10));
+    with(order, "event_days", &format!("{} 60", day(5)))
+}
+
+async fn record(server: &TestServer, id: i64) -> InstanceRecord {
+    server.state.db.instance(id).await.unwrap()
+}
+
+/// Waits until instance `id` runs (and is not moving); its record.
+async fn running(server: &TestServer, id: i64) -> InstanceRecord {
+    eventually(&format!("instance {id} running"), SLOW, || async {
+        let r = record(server, id).await;
+        if r.status == Status::Running && r.moving_to.is_none() {
+            Ok(r)
+        } else {
+            Err(format!("{} ({:?})", r.status, r.status_reason))
+        }
+    })
+    .await
+}
+
+/// The host names of the nodes the running tasks of `service` are on.
+fn task_nodes(installation: &Installation, service: &str) -> Vec<String> {
+    let out = installation.docker(&[
+        "service",
+        "ps",
+        service,
+        "--filter",
+        "desired-state=running",
+        "--format",
+        "{{.Node}}",
+    ]);
+    out.split_whitespace().map(str::to_owned).collect()
+}
+
+fn hostname(installation: &Installation, node: &str) -> String {
+    installation
+        .docker(&[
+            "node",
+            "inspect",
+            node,
+            "--format",
+            "{{.Description.Hostname}}",
+        ])
+        .trim()
+        .to_owned()
+}
+
+/// `http://<node address>:<port>` of the running task of instance `id`'s entry service
+/// (published in host mode on its node).
+fn entry_url(installation: &Installation, id: i64) -> String {
+    let tasks = installation.docker(&[
+        "service",
+        "ps",
+        &format!("pl{id}_web"),
+        "--filter",
+        "desired-state=running",
+        "-q",
+    ]);
+    let task = tasks.split_whitespace().next().expect("a running web task");
+    let placed = installation.docker(&[
+        "inspect",
+        task,
+        "--format",
+        "{{.NodeID}} {{range .Status.PortStatus.Ports}}{{.PublishedPort}}{{end}}",
+    ]);
+    let mut parts = placed.split_whitespace();
+    let (node, port) = (
+        parts.next().unwrap(),
+        parts.next().expect("a published port"),
+    );
+    let address = installation.docker(&["node", "inspect", node, "--format", "{{.Status.Addr}}"]);
+    format!("http://{}:{port}", address.trim())
+}
+
+async fn get(url: &str) -> String {
+    let answer = reqwest::Client::new()
+        .get(url)
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    assert!(
+        answer.status().is_success(),
+        "GET {url}: {}",
+        answer.status()
+    );
+    answer.text().await.unwrap()
+}
+
+/// The console's event messages of instance `id`.
+async fn events(owner: &Client, id: i64) -> Vec<String> {
+    let detail = owner
+        .call("instances/detail", &[("id", &id.to_string())])
+        .await;
+    assert!(detail.status.is_success(), "{}", detail.text);
+    detail.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The Swarm's CPUs (nano) and memory (bytes) over all its nodes.
+fn swarm_size(installation: &Installation) -> (i64, i64) {
+    let ids = installation.docker(&["node", "ls", "-q"]);
+    ids.split_whitespace()
+        .map(|id| {
+            let size = installation.docker(&[
+                "node",
+                "inspect",
+                id,
+                "--format",
+                "{{.Description.Resources.NanoCPUs}} {{.Description.Resources.MemoryBytes}}",
+            ]);
+            let mut parts = size.split_whitespace().map(|p| p.parse::<i64>().unwrap());
+            (parts.next().unwrap(), parts.next().unwrap())
+        })
+        .fold((0, 0), |(c, m), (nc, nm)| (c + nc, m + nm))
+}
+
+#[tokio::test]
+async fn instances_with_events_on_the_same_day_live_apart_and_a_drain_moves_one_with_its_data() {
+    let installation = Installation::on("t-place", Some(multi_node_swarm()));
+    let undrain = Undrain(&installation);
+    undrain.now();
+    let (cpus, memory) = swarm_size(&installation);
+    let server = TestServer::start_with(Backend::Sqlite, |s| {
+        installation.configure(s);
+        s.engine.mover_image = "plenum/busybox:1".to_owned();
+        // Room for exactly two small events (half a CPU and 1 GiB each) on the three nodes.
+        s.capacity.headroom_percent = 0;
+        s.capacity.reserved_cpus = format!("{}", (cpus - 1_000_000_000) as f64 / 1e9);
+        s.capacity.reserved_memory = (memory - (2 << 30)).to_string();
+    })
+    .await;
+    let admin = staff(&server).await;
+    let (owner, org) = customer(&server, "spread").await;
+    installation.reserve_ids(&server.state.db, org).await;
+    let refused = owner.call("staff/nodes/list", &[]).await;
+    assert_eq!(refused.status.as_u16(), 403, "{}", refused.text);
+
+    let capacity = admin.call("staff/instances/capacity", &[]).await;
+    assert_eq!(capacity.body["nodes"], 3, "{}", capacity.text);
+
+    // Two instances with their event on the same day.
+    let mut ids = Vec::new();
+    for slug in ["spread-one", "spread-two"] {
+        let placed = place(&owner, &order(org, slug, "small")).await;
+        let approved = admin
+            .call("staff/orders/approve", &[("order_id", &id_of(&placed))])
+            .await;
+        let id = approved.body["instance_id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("provisioned at once: {}", approved.text));
+        ids.push(id);
+    }
+    // A third small event that day overbooks the platform: refused, with dates that fit.
+    let refused = place(&owner, &order(org, "spread-three", "small")).await;
+    let (field, message) = refused.invalid();
+    assert_eq!(field, "event_days");
+    assert!(
+        message.contains(&day(5)) && message.contains("event days"),
+        "{message}"
+    );
+
+    let (one, two) = (
+        running(&server, ids[0]).await,
+        running(&server, ids[1]).await,
+    );
+    let (home_one, home_two) = (one.node_id.clone().unwrap(), two.node_id.clone().unwrap());
+    assert_ne!(home_one, home_two, "same event day, different nodes");
+    for record in [&one, &two] {
+        let host = hostname(&installation, record.node_id.as_ref().unwrap());
+        for service in ["web", "db"] {
+            let on = task_nodes(&installation, &format!("pl{}_{service}", record.id));
+            assert_eq!(
+                on,
+                [host.clone()],
+                "{service} of {} lives on its node",
+                record.slug
+            );
+        }
+    }
+
+    // Three visits to the first instance, counted in its database.
+    let url = entry_url(&installation, one.id);
+    for _ in 0..3 {
+        get(&format!("{url}/")).await;
+    }
+    assert_eq!(get(&format!("{url}/counter")).await.trim(), "3");
+
+    // Staff see where each instance lives, and drain the first one's node.
+    let nodes = admin.call("staff/nodes/list", &[]).await;
+    let row = |slug: &str| {
+        nodes.body.as_array().unwrap().iter().find(|n| {
+            n["instances"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i.as_str() == Some(slug))
+        })
+    };
+    assert_eq!(
+        row("spread-one").unwrap()["id"],
+        home_one.as_str(),
+        "{}",
+        nodes.text
+    );
+    assert_eq!(
+        row("spread-two").unwrap()["id"],
+        home_two.as_str(),
+        "{}",
+        nodes.text
+    );
+    let unknown = admin
+        .call("staff/nodes/drain", &[("node", "no-such-node")])
+        .await;
+    assert_eq!(unknown.invalid().0, "node");
+    let drained = admin
+        .call("staff/nodes/drain", &[("node", &home_one)])
+        .await;
+    assert!(drained.status.is_success(), "{}", drained.text);
+    let old_host = hostname(&installation, &home_one);
+    let message = drained.body["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!(
+            "{old_host} is drained: 1 instance(s) move (spread-one → "
+        )),
+        "{message}"
+    );
+
+    // It moves, data and all, to a node that is neither the drained one nor (same event
+    // day) the second instance's.
+    let moved = eventually("the first instance moved", SLOW, || async {
+        let r = record(&server, one.id).await;
+        match &r.node_id {
+            Some(node) if node != &home_one && r.moving_to.is_none() => Ok(r),
+            _ => {
+                let log = server.state.db.recent_instance_events(r.id, 6).await.unwrap();
+                let log: Vec<&str> = log.iter().map(|e| e.message.as_str()).collect();
+                Err(format!("{:?} {:?}; newest events {log:?}", r.node_id, r.status_reason))
+            }
+        }
+    })
+    .await;
+    let new_home = moved.node_id.clone().unwrap();
+    assert_ne!(new_home, home_two);
+    let moved = running(&server, moved.id).await;
+    let new_host = hostname(&installation, &new_home);
+    for service in ["web", "db"] {
+        let on = task_nodes(&installation, &format!("pl{}_{service}", moved.id));
+        assert_eq!(on, [new_host.clone()], "{service} moved along");
+    }
+    let url = entry_url(&installation, moved.id);
+    assert_eq!(
+        get(&format!("{url}/counter")).await.trim(),
+        "3",
+        "the data moved"
+    );
+    let log = events(&owner, moved.id).await;
+    for expected in [
+        format!("moving to node {new_host}: node {old_host} is drained"),
+        format!("moved from node {old_host} to node {new_host}"),
+    ] {
+        assert!(log.contains(&expected), "{expected:?} not in {log:#?}");
+    }
+    // The second instance stayed; the emptied node is drained in Swarm too.
+    assert_eq!(
+        record(&server, two.id).await.node_id.as_deref(),
+        Some(home_two.as_str())
+    );
+    let availability = installation.docker(&[
+        "node",
+        "inspect",
+        &home_one,
+        "--format",
+        "{{.Spec.Availability}}",
+    ]);
+    assert_eq!(availability.trim(), "drain");
+    let nodes = admin.call("staff/nodes/list", &[]).await;
+    let drained_row = nodes
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == home_one.as_str())
+        .unwrap();
+    assert_eq!(drained_row["state"], "drained", "{}", nodes.text);
+    assert_eq!(drained_row["can_drain"], false);
+    drop(server);
+}
