@@ -225,15 +225,16 @@ impl DesiredStack {
     pub fn service(&self, short: &str, refs: &SecretRefs) -> Result<ServiceSpec, SpecError> {
         let mut spec = service_spec(&self.stack, short, refs)?;
         self.labelled_spec(&mut spec);
-        if self.publish_entry && short == self.stack.entry.service {
-            if let Some(endpoint) = spec.endpoint_spec.as_mut() {
-                endpoint.ports = Some(vec![EndpointPortConfig {
-                    target_port: Some(i64::from(self.stack.entry.port)),
-                    protocol: Some(EndpointPortConfigProtocolEnum::TCP),
-                    publish_mode: Some(EndpointPortConfigPublishModeEnum::HOST),
-                    ..Default::default()
-                }]);
-            }
+        if self.publish_entry
+            && short == self.stack.entry.service
+            && let Some(endpoint) = spec.endpoint_spec.as_mut()
+        {
+            endpoint.ports = Some(vec![EndpointPortConfig {
+                target_port: Some(i64::from(self.stack.entry.port)),
+                protocol: Some(EndpointPortConfigProtocolEnum::TCP),
+                publish_mode: Some(EndpointPortConfigPublishModeEnum::HOST),
+                ..Default::default()
+            }]);
         }
         if let Some(labels) = spec.labels.as_mut() {
             labels.insert(LABEL_TAG.to_owned(), self.tag.clone());

@@ -137,17 +137,17 @@ pub async fn reconcile(ctx: &Context, id: i64) -> Result<Outcome, ReconcileError
             values = ctx.db.instance_secrets(id, &ctx.key).await?;
         }
     }
-    if let Some(to) = record.moving_to.clone() {
-        if matches!(record.lifecycle, Lifecycle::Running | Lifecycle::Stopped) {
-            // Its services stay stopped while its volumes move.
-            let stopped = InstanceRecord {
-                lifecycle: Lifecycle::Stopped,
-                ..record.clone()
-            };
-            let desired = DesiredStack::build(&stopped, &template, values, &ctx.settings)?;
-            let observation = observe(ctx, id, &desired.objects()?).await?;
-            return moving::pass(ctx, &record, &to, &desired, &observation).await;
-        }
+    if let Some(to) = record.moving_to.clone()
+        && matches!(record.lifecycle, Lifecycle::Running | Lifecycle::Stopped)
+    {
+        // Its services stay stopped while its volumes move.
+        let stopped = InstanceRecord {
+            lifecycle: Lifecycle::Stopped,
+            ..record.clone()
+        };
+        let desired = DesiredStack::build(&stopped, &template, values, &ctx.settings)?;
+        let observation = observe(ctx, id, &desired.objects()?).await?;
+        return moving::pass(ctx, &record, &to, &desired, &observation).await;
     }
     let saml = sso::converge(ctx, &record, &template, &values).await?;
     let mut desired = DesiredStack::build(&record, &template, values, &ctx.settings)?;

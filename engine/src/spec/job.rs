@@ -189,7 +189,8 @@ fn move_script(end: MoveEnd, receiver: &str) -> String {
              until tar -cf - payload.tar payload.sha256 | nc {receiver} {MOVE_PORT}; do sleep 1; done"
         ),
         MoveEnd::Receive => format!(
-            "set -e; cd /tmp; nc -l -p {MOVE_PORT} | tar -xf -; sha256sum -c payload.sha256; \
+            "set -e; cd /tmp; mkfifo hold; exec 3<>hold; nc -l -p {MOVE_PORT} <&3 | tar -xf -; \
+             sha256sum -c payload.sha256; \
              find {MOVE_ROOT} -mindepth 2 -maxdepth 2 -exec rm -rf {{}} +; \
              tar -C {MOVE_ROOT} -xpf payload.tar"
         ),

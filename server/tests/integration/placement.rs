@@ -227,7 +227,7 @@ async fn instances_with_events_on_the_same_day_live_apart_and_a_drain_moves_one_
             let on = task_nodes(&installation, &format!("pl{}_{service}", record.id));
             assert_eq!(
                 on,
-                [host.clone()],
+                [host.as_str()],
                 "{service} of {} lives on its node",
                 record.slug
             );
@@ -288,9 +288,17 @@ async fn instances_with_events_on_the_same_day_live_apart_and_a_drain_moves_one_
         match &r.node_id {
             Some(node) if node != &home_one && r.moving_to.is_none() => Ok(r),
             _ => {
-                let log = server.state.db.recent_instance_events(r.id, 6).await.unwrap();
+                let log = server
+                    .state
+                    .db
+                    .recent_instance_events(r.id, 6)
+                    .await
+                    .unwrap();
                 let log: Vec<&str> = log.iter().map(|e| e.message.as_str()).collect();
-                Err(format!("{:?} {:?}; newest events {log:?}", r.node_id, r.status_reason))
+                Err(format!(
+                    "{:?} {:?}; newest events {log:?}",
+                    r.node_id, r.status_reason
+                ))
             }
         }
     })
@@ -301,7 +309,7 @@ async fn instances_with_events_on_the_same_day_live_apart_and_a_drain_moves_one_
     let new_host = hostname(&installation, &new_home);
     for service in ["web", "db"] {
         let on = task_nodes(&installation, &format!("pl{}_{service}", moved.id));
-        assert_eq!(on, [new_host.clone()], "{service} moved along");
+        assert_eq!(on, [new_host.as_str()], "{service} moved along");
     }
     let url = entry_url(&installation, moved.id);
     assert_eq!(
