@@ -1,7 +1,7 @@
 //! Placing an instance on a node before anything of it exists in Swarm, from the Swarm's
 //! nodes and the bookings of the instances already placed (`domain::capacity::placement`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Utc;
 use domain::booking::{Booking, PlanSize};
@@ -10,7 +10,10 @@ use domain::instance::Lifecycle;
 use domain::order::OrderStatus;
 use store::{Db, InstanceRecord, StoreError};
 
+use super::desired::DesiredStack;
 use super::{Context, ReconcileError};
+use crate::docker::Observation;
+use crate::spec::service_name;
 
 /// The booking an instance's demand follows: its order's, or for an instance made without
 /// an order (by staff) a small plan with no event days, from today.
@@ -88,4 +91,56 @@ pub(super) async fn ensure_placed(
             .await?),
         None => Ok(record),
     }
+}
+
+/// Records the node of a running instance that was never placed (made before Plenum placed
+/// instances): the one node the tasks of its services with volumes run on. From then on its
+/// services are held there, and a drain of that node moves it with its data instead of
+/// leaving it to Swarm, which would start it elsewhere on empty volumes.
+pub(super) async fn adopt(
+    ctx: &Context,
+    record: &InstanceRecord,
+    desired: &DesiredStack,
+    observation: &Observation,
+) -> Result<(), ReconcileError> {
+    if record.node_id.is_some()
+        || record.observed_generation == 0
+        || record.lifecycle != Lifecycle::Running
+    {
+        return Ok(());
+    }
+    let stack = desired.stack();
+    let stateful: BTreeSet<String> = stack
+        .services
+        .values()
+        .filter(|s| !s.mounts.is_empty())
+        .map(|s| service_name(&stack.stack, &s.name))
+        .collect();
+    let ids: Vec<String> = observation
+        .objects
+        .services
+        .iter()
+        .filter(|s| stateful.contains(&s.name))
+        .map(|s| s.id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let tasks = ctx.docker.tasks(&ids).await?;
+    let nodes: BTreeSet<&String> = tasks
+        .iter()
+        .filter(|t| t.running)
+        .filter_map(|t| t.node_id.as_ref())
+        .collect();
+    if let [node] = nodes.into_iter().collect::<Vec<_>>()[..] {
+        let hostname = ctx
+            .docker
+            .nodes()
+            .await?
+            .into_iter()
+            .find(|n| &n.id == node)
+            .map_or_else(|| node.clone(), |n| n.hostname);
+        ctx.db.place_instance(record.id, node, &hostname).await?;
+    }
+    Ok(())
 }

@@ -3,12 +3,14 @@
 //! different nodes, every service of an instance on its node; staff drain the node of one,
 //! and it moves with its data (the demo app's visit counter) while its console says so;
 //! afterwards Swarm drains the node. Admission counts the three nodes, and refuses an order
-//! that overbooks the event day with the dates that fit.
+//! that overbooks the event day with the dates that fit. An instance without a recorded node
+//! (made before placement) is adopted where its database runs.
 
 use std::time::Duration;
 
 use domain::capacity::placement::DRAIN_LABEL;
 use domain::instance::Status;
+use sea_orm::{ConnectionTrait, Statement};
 use store::InstanceRecord;
 
 use crate::common::{Backend, Client, TestServer};
@@ -347,5 +349,23 @@ async fn instances_with_events_on_the_same_day_live_apart_and_a_drain_moves_one_
         .unwrap();
     assert_eq!(drained_row["state"], "drained", "{}", nodes.text);
     assert_eq!(drained_row["can_drain"], false);
+
+    // An instance from before placement (no node recorded) is adopted where its database
+    // runs, so that a later drain moves it rather than leave it to Swarm.
+    let db = server.state.db.connection();
+    db.execute(Statement::from_string(
+        db.get_database_backend(),
+        format!("UPDATE instances SET node_id = NULL WHERE id = {}", two.id),
+    ))
+    .await
+    .unwrap();
+    eventually("the unplaced instance adopted", SLOW, || async {
+        let r = record(&server, two.id).await;
+        match r.node_id {
+            Some(node) if node == home_two => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
     drop(server);
 }

@@ -28,8 +28,9 @@ impl Db {
             .exec(&txn)
             .await?;
         if updated.rows_affected == 1 {
+            // A change of its desired state (where it lives), not of a Swarm object.
             let message = format!("placed on node {hostname}");
-            events::insert(&txn, id, None, EventKind::Step, &message).await?;
+            events::insert(&txn, id, None, EventKind::Requested, &message).await?;
         }
         let record = found(&txn, id).await?;
         txn.commit().await?;
@@ -71,7 +72,7 @@ impl Db {
         node: &str,
         message: &str,
     ) -> Result<InstanceRecord, StoreError> {
-        self.end_move(id, node, true, EventKind::Step, message)
+        self.end_move(id, node, true, EventKind::Requested, message)
             .await
     }
 
