@@ -156,7 +156,6 @@ pub async fn reconcile(ctx: &Context, id: i64) -> Result<Outcome, ReconcileError
     }
     let objects = desired.objects()?;
     let observation = observe(ctx, id, &objects).await?;
-    placement::adopt(ctx, &record, &desired, &observation).await?;
     for job in &observation.move_jobs {
         // Left over from a move that ended while Plenum was away.
         ctx.docker.remove_service(&job.name, &job.id).await?;

@@ -10,10 +10,7 @@ use domain::instance::Lifecycle;
 use domain::order::OrderStatus;
 use store::{Db, InstanceRecord, StoreError};
 
-use super::desired::DesiredStack;
 use super::{Context, ReconcileError};
-use crate::docker::Observation;
-use crate::spec::service_name;
 
 /// The booking an instance's demand follows: its order's, or for an instance made without
 /// an order (by staff) a small plan with no event days, from today.
@@ -63,17 +60,18 @@ pub async fn booking(db: &Db, id: i64) -> Result<Booking, StoreError> {
     Ok(booking_of(&bookings, id))
 }
 
-/// Places `record` on a node when it has never been applied to Swarm (a placed instance
-/// keeps its node: its volumes are there); the record as it is afterwards. Without a node
-/// that takes instances it stays unplaced, and Swarm chooses.
+/// Places `record` on a node before its services are rendered: a new instance (never
+/// applied to Swarm) on the node placement chooses; a running one that has no node recorded
+/// (made before Plenum placed instances) on the one node all its running tasks are on, so
+/// that a drain moves it rather than leaving it to Swarm, which would restart it on empty
+/// volumes. A placed instance keeps its node (its volumes are there). Without a node that
+/// takes instances, or with tasks on several nodes, it stays unplaced. The record as it is
+/// afterwards.
 pub(super) async fn ensure_placed(
     ctx: &Context,
     record: InstanceRecord,
 ) -> Result<InstanceRecord, ReconcileError> {
-    if record.node_id.is_some()
-        || record.lifecycle != Lifecycle::Running
-        || record.observed_generation != 0
-    {
+    if record.node_id.is_some() || record.lifecycle != Lifecycle::Running {
         return Ok(record);
     }
     let _placing = ctx.placing.lock().await;
@@ -82,65 +80,46 @@ pub(super) async fn ensure_placed(
         return Ok(record);
     }
     let nodes = ctx.docker.nodes().await?;
-    let residents = residents(&ctx.db).await?;
-    let booking = booking(&ctx.db, record.id).await?;
-    match choose_node(&nodes, &residents, &booking, &ctx.settings.demand) {
-        Some(node) => Ok(ctx
-            .db
-            .place_instance(record.id, &node.id, &node.hostname)
-            .await?),
-        None => Ok(record),
-    }
+    let node = if record.observed_generation == 0 {
+        let residents = residents(&ctx.db).await?;
+        let booking = booking(&ctx.db, record.id).await?;
+        choose_node(&nodes, &residents, &booking, &ctx.settings.demand).map(|n| n.id.clone())
+    } else {
+        running_on(ctx, record.id).await?
+    };
+    let Some(node) = node else {
+        return Ok(record);
+    };
+    let hostname = nodes
+        .iter()
+        .find(|n| n.id == node)
+        .map_or_else(|| node.clone(), |n| n.hostname.clone());
+    Ok(ctx.db.place_instance(record.id, &node, &hostname).await?)
 }
 
-/// Records the node of a running instance that was never placed (made before Plenum placed
-/// instances): the one node the tasks of its services with volumes run on. From then on its
-/// services are held there, and a drain of that node moves it with its data instead of
-/// leaving it to Swarm, which would start it elsewhere on empty volumes.
-pub(super) async fn adopt(
-    ctx: &Context,
-    record: &InstanceRecord,
-    desired: &DesiredStack,
-    observation: &Observation,
-) -> Result<(), ReconcileError> {
-    if record.node_id.is_some()
-        || record.observed_generation == 0
-        || record.lifecycle != Lifecycle::Running
-    {
-        return Ok(());
-    }
-    let stack = desired.stack();
-    let stateful: BTreeSet<String> = stack
-        .services
-        .values()
-        .filter(|s| !s.mounts.is_empty())
-        .map(|s| service_name(&stack.stack, &s.name))
-        .collect();
+/// The one node every running task of instance `id` is on (None: no task, or several
+/// nodes).
+async fn running_on(ctx: &Context, id: i64) -> Result<Option<String>, ReconcileError> {
+    let observation = ctx
+        .docker
+        .observe(&ctx.settings.installation_id, id)
+        .await?;
     let ids: Vec<String> = observation
         .objects
         .services
         .iter()
-        .filter(|s| stateful.contains(&s.name))
         .map(|s| s.id.clone())
         .collect();
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let tasks = ctx.docker.tasks(&ids).await?;
-    let nodes: BTreeSet<&String> = tasks
-        .iter()
+    let nodes: BTreeSet<String> = ctx
+        .docker
+        .tasks(&ids)
+        .await?
+        .into_iter()
         .filter(|t| t.running)
-        .filter_map(|t| t.node_id.as_ref())
+        .filter_map(|t| t.node_id)
         .collect();
-    if let [node] = nodes.into_iter().collect::<Vec<_>>()[..] {
-        let hostname = ctx
-            .docker
-            .nodes()
-            .await?
-            .into_iter()
-            .find(|n| &n.id == node)
-            .map_or_else(|| node.clone(), |n| n.hostname);
-        ctx.db.place_instance(record.id, node, &hostname).await?;
-    }
-    Ok(())
+    Ok(match nodes.len() {
+        1 => nodes.into_iter().next(),
+        _ => None,
+    })
 }

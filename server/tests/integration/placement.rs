@@ -4,9 +4,9 @@
 //! and it moves with its data (the demo app's visit counter) while its console says so;
 //! afterwards Swarm drains the node. Admission counts the three nodes, and refuses an order
 //! that overbooks the event day with the dates that fit. An instance without a recorded node
-//! (made before placement) is adopted where its database runs.
+//! (made before placement) is adopted on the node its tasks run on.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use domain::capacity::placement::DRAIN_LABEL;
 use domain::instance::Status;
@@ -16,7 +16,7 @@ use store::InstanceRecord;
 use crate::common::{Backend, Client, TestServer};
 use crate::edge_support::eventually;
 use crate::orders::{customer, day, form, id_of, place, staff, with};
-use crate::swarm::{Installation, multi_node_swarm};
+use crate::swarm::{Installation, docker_on, multi_node_swarm};
 
 const SLOW: Duration = Duration::from_secs(240);
 
@@ -172,12 +172,10 @@ fn swarm_size(installation: &Installation) -> (i64, i64) {
         .fold((0, 0), |(c, m), (nc, nm)| (c + nc, m + nm))
 }
 
-#[tokio::test]
-async fn instances_with_events_on_the_same_day_live_apart_and_a_drain_moves_one_with_its_data() {
-    let installation = Installation::on("t-place", Some(multi_node_swarm()));
-    let undrain = Undrain(&installation);
-    undrain.now();
-    let (cpus, memory) = swarm_size(&installation);
+/// A Plenum on the three-node Swarm with staff, a customer and that customer's organisation;
+/// room for exactly two small events at once.
+async fn start(installation: &Installation) -> (TestServer, Client, Client, i64) {
+    let (cpus, memory) = swarm_size(installation);
     let server = TestServer::start_with(Backend::Sqlite, |s| {
         installation.configure(s);
         s.engine.mover_image = "plenum/busybox:1".to_owned();
@@ -190,6 +188,52 @@ async fn instances_with_events_on_the_same_day_live_apart_and_a_drain_moves_one_
     let admin = staff(&server).await;
     let (owner, org) = customer(&server, "spread").await;
     installation.reserve_ids(&server.state.db, org).await;
+    (server, admin, owner, org)
+}
+
+/// Orders a small demo instance at `slug` for `owner`, approved by `admin`; its id.
+async fn provisioned(admin: &Client, owner: &Client, org: i64, slug: &str) -> i64 {
+    let placed = place(owner, &order(org, slug, "small")).await;
+    let approved = admin
+        .call("staff/orders/approve", &[("order_id", &id_of(&placed))])
+        .await;
+    approved.body["instance_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("provisioned at once: {}", approved.text))
+}
+
+/// Waits until instance `id` lives on a node other than `from`, moved and running.
+async fn moved_away(server: &TestServer, id: i64, from: &str) -> InstanceRecord {
+    eventually("the instance moved", SLOW, || async {
+        let r = record(server, id).await;
+        match &r.node_id {
+            Some(node) if node != from && r.moving_to.is_none() && r.status == Status::Running => {
+                Ok(r)
+            }
+            _ => {
+                let log = server
+                    .state
+                    .db
+                    .recent_instance_events(r.id, 6)
+                    .await
+                    .unwrap();
+                let log: Vec<&str> = log.iter().map(|e| e.message.as_str()).collect();
+                Err(format!(
+                    "{:?} {:?}; newest events {log:?}",
+                    r.node_id, r.status_reason
+                ))
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn instances_with_events_on_the_same_day_live_apart_and_a_drain_moves_one_with_its_data() {
+    let installation = Installation::on("t-place", Some(multi_node_swarm()));
+    let undrain = Undrain(&installation);
+    undrain.now();
+    let (server, admin, owner, org) = start(&installation).await;
     let refused = owner.call("staff/nodes/list", &[]).await;
     assert_eq!(refused.status.as_u16(), 403, "{}", refused.text);
 
@@ -199,14 +243,7 @@ async fn instances_with_events_on_the_same_day_live_apart_and_a_drain_moves_one_
     // Two instances with their event on the same day.
     let mut ids = Vec::new();
     for slug in ["spread-one", "spread-two"] {
-        let placed = place(&owner, &order(org, slug, "small")).await;
-        let approved = admin
-            .call("staff/orders/approve", &[("order_id", &id_of(&placed))])
-            .await;
-        let id = approved.body["instance_id"]
-            .as_i64()
-            .unwrap_or_else(|| panic!("provisioned at once: {}", approved.text));
-        ids.push(id);
+        ids.push(provisioned(&admin, &owner, org, slug).await);
     }
     // A third small event that day overbooks the platform: refused, with dates that fit.
     let refused = place(&owner, &order(org, "spread-three", "small")).await;
@@ -285,29 +322,9 @@ async fn instances_with_events_on_the_same_day_live_apart_and_a_drain_moves_one_
 
     // It moves, data and all, to a node that is neither the drained one nor (same event
     // day) the second instance's.
-    let moved = eventually("the first instance moved", SLOW, || async {
-        let r = record(&server, one.id).await;
-        match &r.node_id {
-            Some(node) if node != &home_one && r.moving_to.is_none() => Ok(r),
-            _ => {
-                let log = server
-                    .state
-                    .db
-                    .recent_instance_events(r.id, 6)
-                    .await
-                    .unwrap();
-                let log: Vec<&str> = log.iter().map(|e| e.message.as_str()).collect();
-                Err(format!(
-                    "{:?} {:?}; newest events {log:?}",
-                    r.node_id, r.status_reason
-                ))
-            }
-        }
-    })
-    .await;
+    let moved = moved_away(&server, one.id, &home_one).await;
     let new_home = moved.node_id.clone().unwrap();
     assert_ne!(new_home, home_two);
-    let moved = running(&server, moved.id).await;
     let new_host = hostname(&installation, &new_home);
     for service in ["web", "db"] {
         let on = task_nodes(&installation, &format!("pl{}_{service}", moved.id));
@@ -350,8 +367,8 @@ async fn instances_with_events_on_the_same_day_live_apart_and_a_drain_moves_one_
     assert_eq!(drained_row["state"], "drained", "{}", nodes.text);
     assert_eq!(drained_row["can_drain"], false);
 
-    // An instance from before placement (no node recorded) is adopted where its database
-    // runs, so that a later drain moves it rather than leave it to Swarm.
+    // An instance from before placement (no node recorded) is adopted on the node its tasks
+    // run on, so that a later drain moves it rather than leave it to Swarm.
     let db = server.state.db.connection();
     db.execute(Statement::from_string(
         db.get_database_backend(),
@@ -367,5 +384,109 @@ async fn instances_with_events_on_the_same_day_live_apart_and_a_drain_moves_one_
         }
     })
     .await;
+    drop(server);
+}
+
+/// The Docker API of the node that runs instance `id`'s database, and its container.
+fn db_container(installation: &Installation, id: i64) -> (String, String) {
+    let tasks = installation.docker(&[
+        "service",
+        "ps",
+        &format!("pl{id}_db"),
+        "--filter",
+        "desired-state=running",
+        "-q",
+    ]);
+    let task = tasks.split_whitespace().next().expect("a running db task");
+    let placed = installation.docker(&[
+        "inspect",
+        task,
+        "--format",
+        "{{.NodeID}} {{.Status.ContainerStatus.ContainerID}}",
+    ]);
+    let mut parts = placed.split_whitespace();
+    let (node, container) = (parts.next().unwrap(), parts.next().unwrap());
+    let address = installation.docker(&["node", "inspect", node, "--format", "{{.Status.Addr}}"]);
+    (
+        format!("tcp://{}:2375", address.trim()),
+        container.to_owned(),
+    )
+}
+
+/// Benchmark, not a check (run by hand, figures in BENCHMARKS.md): moving a demo instance
+/// whose database holds about `PLENUM_BENCH_MOVE_MB` MB (default 200) to another node by a
+/// drain, against the floor of any move: stopping and starting it where it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "a benchmark: cargo test -p server --test integration -- --ignored --nocapture moving_an_instance"]
+async fn bench_moving_an_instance() {
+    let installation = Installation::on("t-move", Some(multi_node_swarm()));
+    let undrain = Undrain(&installation);
+    undrain.now();
+    let (server, admin, owner, org) = start(&installation).await;
+    let id = provisioned(&admin, &owner, org, "bench-move").await;
+    let home = running(&server, id).await.node_id.unwrap();
+    let mb: u64 = std::env::var("PLENUM_BENCH_MOVE_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    // About 1 kB per row, written through the node's own Docker API (peer login).
+    let (api, container) = db_container(&installation, id);
+    let fill = format!(
+        "CREATE TABLE filler AS SELECT repeat(md5(g::text), 30) AS t FROM generate_series(1, {}) AS g",
+        mb * 1000
+    );
+    docker_on(
+        Some(&api),
+        &[
+            "exec", "-u", "postgres", &container, "psql", "-q", "-d", "demo", "-c", &fill,
+        ],
+    );
+    let size = docker_on(
+        Some(&api),
+        &["exec", &container, "du", "-sm", "/var/lib/postgresql/data"],
+    );
+    let size_mb: f64 = size.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(
+        size_mb >= mb as f64,
+        "the database holds {size_mb} MB after the fill"
+    );
+
+    let id_text = id.to_string();
+    let restart = Instant::now();
+    let stop = owner.call("instances/stop", &[("id", &id_text)]).await;
+    assert!(stop.status.is_success(), "{}", stop.text);
+    eventually("stopped", SLOW, || async {
+        let r = record(&server, id).await;
+        (r.status == Status::Stopped)
+            .then_some(())
+            .ok_or(r.status.to_string())
+    })
+    .await;
+    let start = owner.call("instances/start", &[("id", &id_text)]).await;
+    assert!(start.status.is_success(), "{}", start.text);
+    running(&server, id).await;
+    let restart = restart.elapsed();
+
+    let moving = Instant::now();
+    let drained = admin.call("staff/nodes/drain", &[("node", &home)]).await;
+    assert!(drained.status.is_success(), "{}", drained.text);
+    moved_away(&server, id, &home).await;
+    let moving = moving.elapsed();
+    let url = entry_url(&installation, id);
+    get(&format!("{url}/healthz")).await;
+    println!("| database volume | {size_mb:.0} MB |");
+    println!(
+        "| stop + start in place (reference) | {:.1} s |",
+        restart.as_secs_f64()
+    );
+    println!(
+        "| drain → running on the new node | {:.1} s |",
+        moving.as_secs_f64()
+    );
+    println!(
+        "| ratio | {:.1}× | copy rate over the move | {:.1} MB/s |",
+        moving.as_secs_f64() / restart.as_secs_f64(),
+        size_mb / moving.as_secs_f64()
+    );
     drop(server);
 }
