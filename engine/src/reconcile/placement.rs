@@ -1,5 +1,7 @@
-//! Placing an instance on a node before anything of it exists in Swarm, from the Swarm's
-//! nodes and the bookings of the instances already placed (`domain::capacity::placement`).
+//! Placing an instance on a node before its services are rendered: a new one from the
+//! Swarm's nodes and the bookings of the instances already placed
+//! (`domain::capacity::placement`), a running one without a recorded node (made before
+//! Plenum placed instances) on the node its tasks run on.
 
 use std::collections::{BTreeMap, BTreeSet};
 
