@@ -18,14 +18,26 @@ use domain::instance::{EventKind, Lifecycle, Status, StatusReport};
 use domain::validation::Invalid;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 
 use crate::crypto::{SecretKey, SecretValue};
 use crate::entities::instance;
 use crate::error::is_unique_violation;
 use crate::{Db, StoreError};
+
+/// Instance `id` as read through `db` (the pool, or a transaction).
+pub(super) async fn record<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<InstanceRecord, StoreError> {
+    instance::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)
+        .and_then(InstanceRecord::try_from)
+}
 
 impl Db {
     /// Creates an instance with its generated secrets (encrypted with `key`) and a first
@@ -47,11 +59,7 @@ impl Db {
 
     /// The instance with this id.
     pub async fn instance(&self, id: i64) -> Result<InstanceRecord, StoreError> {
-        instance::Entity::find_by_id(id)
-            .one(self.connection())
-            .await?
-            .ok_or(StoreError::NotFound)
-            .and_then(InstanceRecord::try_from)
+        record(self.connection(), id).await
     }
 
     /// The instance with this slug.
@@ -107,10 +115,7 @@ impl Db {
         if updated.rows_affected == 0 {
             return Err(StoreError::NotFound);
         }
-        let model = instance::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let stored = record(&txn, id).await?;
         let message = if allowed {
             "may hibernate while unused"
         } else {
@@ -118,7 +123,7 @@ impl Db {
         };
         events::insert(&txn, id, actor, EventKind::Requested, message).await?;
         txn.commit().await?;
-        InstanceRecord::try_from(model)
+        Ok(stored)
     }
 
     /// The instances of an organisation, by name, without erased ones.
@@ -229,11 +234,7 @@ impl Db {
             .filter(instance::Column::Generation.eq(expected_generation))
             .exec(&txn)
             .await?;
-        let now_stored = instance::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)
-            .and_then(InstanceRecord::try_from)?;
+        let now_stored = record(&txn, id).await?;
         if result.rows_affected == 0 {
             txn.rollback().await?;
             return Ok(DesiredUpdate::Stale(now_stored));

@@ -6,8 +6,8 @@ use domain::instance::{EventKind, Lifecycle};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
-use super::events;
 use super::records::InstanceRecord;
+use super::{events, record};
 use crate::entities::instance;
 use crate::{Db, StoreError};
 
@@ -32,9 +32,9 @@ impl Db {
             let message = format!("placed on node {hostname}");
             events::insert(&txn, id, None, EventKind::Requested, &message).await?;
         }
-        let record = found(&txn, id).await?;
+        let stored = record(&txn, id).await?;
         txn.commit().await?;
-        Ok(record)
+        Ok(stored)
     }
 
     /// Starts moving placed instance `id` to `node` (`hostname`), because of `why`; false
@@ -110,9 +110,9 @@ impl Db {
         if updated.rows_affected == 1 {
             events::insert(&txn, id, None, kind, message).await?;
         }
-        let record = found(&txn, id).await?;
+        let stored = record(&txn, id).await?;
         txn.commit().await?;
-        Ok(record)
+        Ok(stored)
     }
 
     /// The running or stopped instances placed on `node` (moving away or not), by id:
@@ -129,12 +129,4 @@ impl Db {
             .map(InstanceRecord::try_from)
             .collect()
     }
-}
-
-async fn found(txn: &sea_orm::DatabaseTransaction, id: i64) -> Result<InstanceRecord, StoreError> {
-    instance::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or(StoreError::NotFound)
-        .and_then(InstanceRecord::try_from)
 }
