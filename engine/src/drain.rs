@@ -2,7 +2,7 @@
 //! gives each instance living there a new node (`domain::capacity::placement::plan_drain`)
 //! and moves it there with its data; once the last one has left, Swarm drains the node.
 
-use domain::capacity::placement::{DRAIN_LABEL, plan_drain};
+use domain::capacity::placement::{DRAIN_LABEL, hostname_of, plan_drain};
 use domain::validation::Invalid;
 
 use crate::docker::NodeChange;
@@ -54,10 +54,7 @@ impl Engine {
         let mut moves = Vec::new();
         for (instance, to) in plan {
             let Some(to) = to else { continue };
-            let target = nodes
-                .iter()
-                .find(|n| n.id == to)
-                .map_or_else(|| to.clone(), |n| n.hostname.clone());
+            let target = hostname_of(&nodes, &to);
             if ctx
                 .db
                 .start_move(instance, &to, &target, &why, actor)
@@ -67,7 +64,9 @@ impl Engine {
                 moves.push((instance, target));
             }
         }
-        moving::finish_drain(ctx, id).await?;
+        // Read again: the label set above is what lets it finish.
+        let labelled = ctx.docker.nodes().await.map_err(ReconcileError::from)?;
+        moving::finish_drain(ctx, &labelled, id).await?;
         Ok(DrainReport {
             node: node.hostname.clone(),
             moves,

@@ -25,6 +25,15 @@ impl Node {
     }
 }
 
+/// The host name of node `id` among `nodes`, for messages; the id itself when it is not
+/// among them (any more).
+pub fn hostname_of(nodes: &[Node], id: &str) -> String {
+    nodes
+        .iter()
+        .find(|n| n.id == id)
+        .map_or_else(|| id.to_owned(), |n| n.hostname.clone())
+}
+
 /// An instance placed on a node, with the booking its demand follows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resident {

@@ -5,8 +5,6 @@
 //! (Plenum or Docker gone) loses nothing: the old volumes are untouched, and the next pass
 //! carries on from what it observes.
 
-use std::collections::HashMap;
-
 use domain::instance::{Status, StatusReport};
 use domain::plan::moving::{MoveStep, next_move_step};
 use domain::plan::plan;
@@ -16,7 +14,8 @@ use super::desired::DesiredStack;
 use super::{Context, Outcome, ReconcileError, SOON, apply};
 use crate::docker::{JobObject, NodeChange, Observation, job_states};
 use crate::spec::{MoveEnd, MoveJob, move_job_name};
-use domain::capacity::placement::DRAIN_LABEL;
+use domain::capacity::Node;
+use domain::capacity::placement::{DRAIN_LABEL, hostname_of};
 
 /// One pass moving `record` (whose services `desired` renders stopped) to node `to`.
 pub(super) async fn pass(
@@ -60,14 +59,8 @@ pub(super) async fn pass(
     };
     let step = next_move_step(stopped, state_of(MoveEnd::Send), state_of(MoveEnd::Receive));
 
-    let hostnames: HashMap<String, String> = ctx
-        .docker
-        .nodes()
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n.hostname))
-        .collect();
-    let host = |id: &str| hostnames.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    let nodes = ctx.docker.nodes().await?;
+    let host = |id: &str| hostname_of(&nodes, id);
     let from = record.node_id.clone().unwrap_or_default();
     let doing = |what: &str| format!("moving to node {}: {what}", host(to));
     let reason = match step {
@@ -91,7 +84,7 @@ pub(super) async fn pass(
             let message = format!("moved from node {} to node {}", host(&from), host(to));
             ctx.db.finish_move(record.id, to, &message).await?;
             remove_jobs(ctx, &current).await?;
-            finish_drain(ctx, &from).await?;
+            finish_drain(ctx, &nodes, &from).await?;
             format!("moved to node {}; starting", host(to))
         }
         MoveStep::Failed(why) => {
@@ -125,9 +118,12 @@ async fn remove_jobs(ctx: &Context, jobs: &[JobObject]) -> Result<(), ReconcileE
 }
 
 /// Once no instance lives on node `id` any more and Plenum drains it, Swarm drains it as
-/// well (its remaining tasks, none of them an instance's, move away).
-pub(crate) async fn finish_drain(ctx: &Context, id: &str) -> Result<(), ReconcileError> {
-    let nodes = ctx.docker.nodes().await?;
+/// well (its remaining tasks, none of them an instance's, move away); `nodes` as just read.
+pub(crate) async fn finish_drain(
+    ctx: &Context,
+    nodes: &[Node],
+    id: &str,
+) -> Result<(), ReconcileError> {
     let Some(node) = nodes.iter().find(|n| n.id == id) else {
         return Ok(());
     };

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Utc;
 use domain::booking::{Booking, PlanSize};
-use domain::capacity::placement::{Resident, choose_node};
+use domain::capacity::placement::{Resident, choose_node, hostname_of};
 use domain::instance::Lifecycle;
 use domain::order::OrderStatus;
 use store::{Db, InstanceRecord, StoreError};
@@ -16,8 +16,8 @@ use super::{Context, ReconcileError};
 
 /// The booking an instance's demand follows: its order's, or for an instance made without
 /// an order (by staff) a small plan with no event days, from today.
-fn booking_of(bookings: &BTreeMap<i64, Booking>, instance: i64) -> Booking {
-    bookings.get(&instance).cloned().unwrap_or_else(|| {
+fn booking_or_default(order: Option<Booking>) -> Booking {
+    order.unwrap_or_else(|| {
         let today = Utc::now().date_naive();
         Booking {
             start: today,
@@ -47,19 +47,16 @@ pub async fn residents(db: &Db) -> Result<Vec<Resident>, StoreError> {
             Some(Resident {
                 instance: i.id,
                 node,
-                booking: booking_of(&bookings, i.id),
+                booking: booking_or_default(bookings.get(&i.id).cloned()),
             })
         })
         .collect())
 }
 
-/// The booking of instance `id` (see [`booking_of`]).
+/// The booking of instance `id` (see [`booking_or_default`]).
 pub async fn booking(db: &Db, id: i64) -> Result<Booking, StoreError> {
     let order = db.order_of_instance(id).await?;
-    let bookings = order
-        .map(|o| BTreeMap::from([(id, o.booking)]))
-        .unwrap_or_default();
-    Ok(booking_of(&bookings, id))
+    Ok(booking_or_default(order.map(|o| o.booking)))
 }
 
 /// Places `record` on a node before its services are rendered: a new instance (never
@@ -92,10 +89,7 @@ pub(super) async fn ensure_placed(
     let Some(node) = node else {
         return Ok(record);
     };
-    let hostname = nodes
-        .iter()
-        .find(|n| n.id == node)
-        .map_or_else(|| node.clone(), |n| n.hostname.clone());
+    let hostname = hostname_of(&nodes, &node);
     Ok(ctx.db.place_instance(record.id, &node, &hostname).await?)
 }
 

@@ -98,31 +98,44 @@ fn hostname(installation: &Installation, node: &str) -> String {
         .to_owned()
 }
 
-/// `http://<node address>:<port>` of the running task of instance `id`'s entry service
-/// (published in host mode on its node).
-fn entry_url(installation: &Installation, id: i64) -> String {
+/// The address of the node that runs the running task of `service`, and `field` (a Go
+/// template over the task, e.g. its container id) of that task.
+fn running_task(installation: &Installation, service: &str, field: &str) -> (String, String) {
     let tasks = installation.docker(&[
         "service",
         "ps",
-        &format!("pl{id}_web"),
+        service,
         "--filter",
         "desired-state=running",
         "-q",
     ]);
-    let task = tasks.split_whitespace().next().expect("a running web task");
+    let task = tasks
+        .split_whitespace()
+        .next()
+        .unwrap_or_else(|| panic!("a running task of {service}"));
     let placed = installation.docker(&[
         "inspect",
         task,
         "--format",
-        "{{.NodeID}} {{range .Status.PortStatus.Ports}}{{.PublishedPort}}{{end}}",
+        &format!("{{{{.NodeID}}}} {field}"),
     ]);
-    let mut parts = placed.split_whitespace();
-    let (node, port) = (
-        parts.next().unwrap(),
-        parts.next().expect("a published port"),
-    );
+    let (node, value) = placed
+        .trim()
+        .split_once(' ')
+        .unwrap_or_else(|| panic!("{service}: no {field} in {placed:?}"));
     let address = installation.docker(&["node", "inspect", node, "--format", "{{.Status.Addr}}"]);
-    format!("http://{}:{port}", address.trim())
+    (address.trim().to_owned(), value.trim().to_owned())
+}
+
+/// `http://<node address>:<port>` of the running task of instance `id`'s entry service
+/// (published in host mode on its node).
+fn entry_url(installation: &Installation, id: i64) -> String {
+    let (address, port) = running_task(
+        installation,
+        &format!("pl{id}_web"),
+        "{{range .Status.PortStatus.Ports}}{{.PublishedPort}}{{end}}",
+    );
+    format!("http://{address}:{port}")
 }
 
 async fn get(url: &str) -> String {
@@ -389,28 +402,12 @@ async fn instances_with_events_on_the_same_day_live_apart_and_a_drain_moves_one_
 
 /// The Docker API of the node that runs instance `id`'s database, and its container.
 fn db_container(installation: &Installation, id: i64) -> (String, String) {
-    let tasks = installation.docker(&[
-        "service",
-        "ps",
+    let (address, container) = running_task(
+        installation,
         &format!("pl{id}_db"),
-        "--filter",
-        "desired-state=running",
-        "-q",
-    ]);
-    let task = tasks.split_whitespace().next().expect("a running db task");
-    let placed = installation.docker(&[
-        "inspect",
-        task,
-        "--format",
-        "{{.NodeID}} {{.Status.ContainerStatus.ContainerID}}",
-    ]);
-    let mut parts = placed.split_whitespace();
-    let (node, container) = (parts.next().unwrap(), parts.next().unwrap());
-    let address = installation.docker(&["node", "inspect", node, "--format", "{{.Status.Addr}}"]);
-    (
-        format!("tcp://{}:2375", address.trim()),
-        container.to_owned(),
-    )
+        "{{.Status.ContainerStatus.ContainerID}}",
+    );
+    (format!("tcp://{address}:2375"), container)
 }
 
 /// Benchmark, not a check (run by hand, figures in BENCHMARKS.md): moving a demo instance
