@@ -13,7 +13,8 @@
 #                              exits 1 at once (for rollback tests; its `migrate` works)
 #   plenum/demo-app:bad-migration  same binary, entrypoint `/demo-app --fail-migration`:
 #                              serves, but its `migrate` exits 1 (failed-migration tests)
-#   plenum/postgres:15         Debian bookworm minbase + postgresql-15, entrypoint
+#   plenum/postgres:15         Debian bookworm minbase + postgresql-15 and curl (for the
+#                              demo's backup jobs), entrypoint
 #                              images/postgres/plenum-postgres-entrypoint
 #   plenum/caddy:2.6           Debian bookworm minbase + caddy 2.6 + ca-certificates,
 #                              ENTRYPOINT ["caddy"], CMD run with images/caddy/Caddyfile
@@ -409,7 +410,7 @@ build_rootfs_image() { # tag name include cleanup_fn extra_dir
 }
 
 build_postgres() {
-    build_rootfs_image plenum/postgres:15 postgres postgresql-15 rootfs_cleanup_postgres \
+    build_rootfs_image plenum/postgres:15 postgres postgresql-15,curl rootfs_cleanup_postgres \
         "$IMAGES_DIR/postgres" <<'EOF'
 COPY plenum-postgres-entrypoint /usr/local/bin/plenum-postgres-entrypoint
 ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \

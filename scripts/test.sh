@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Runs every test of Plenum on a fresh Debian machine: installs what is missing (Debian
 # packages, Rust targets, cargo-leptos, Docker in Swarm mode, a private PostgreSQL, the local
-# test images, the npm peers of the SSO tests), builds the web app, then runs
+# test images, the npm peers of the SSO tests, moto's S3 server for the backup tests), builds the web app, then runs
 # unit, integration (SQLite and PostgreSQL), engine (real Swarm) and browser (headless
 # Chromium) tests.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/setup.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/postgres.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/moto.sh"
 cd "$(repo_root)"
 
 ensure_web_toolchain
 apt_install chromium chromium-driver sqlite3 curl apache2 libapache2-mod-auth-openidc python3-aiosmtpd
 ensure_test_postgres
+ensure_moto
 bash scripts/ensure-docker.sh
 bash images/build.sh
 # A 3-node Swarm of docker-in-docker containers for the multi-node tests (reused when it runs);

@@ -69,6 +69,8 @@ pub use access::{
     AccessView, ClientView, GrantNotice, ImportReport, ImportRowView, PortalEntry, ProviderButton,
     RegisteredClient, UpstreamView,
 };
+mod backups;
+pub use backups::{BackupView, BackupsView};
 mod instances;
 pub use instances::{
     BulkOutcome, CalendarDayView, InstanceConsole, InstanceEventView, InstanceStatusUpdate,

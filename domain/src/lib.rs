@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod account;
+pub mod backup;
 pub mod booking;
 pub mod capacity;
 pub mod dns;

@@ -6,6 +6,7 @@
 //! applied: the shared edge network, secrets, networks and volumes before the services that
 //! use them; services removed before the networks, secrets and volumes they used.
 
+pub mod backup;
 pub mod migration;
 pub mod moving;
 pub mod sso_configuration;

@@ -159,6 +159,7 @@ mod tests {
             hibernate_allowed: true,
             node_id: None,
             moving_to: None,
+            restoring_from: None,
             reservations: BTreeMap::new(),
         }
     }

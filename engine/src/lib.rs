@@ -3,6 +3,7 @@
 //! ([`controller`]) and the lifecycle operations the web layer calls ([`Engine`]);
 //! [`start`] starts it all inside Plenum.
 
+mod backups;
 pub mod controller;
 pub mod docker;
 mod drain;

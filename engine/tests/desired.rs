@@ -39,6 +39,7 @@ fn record(lifecycle: Lifecycle) -> InstanceRecord {
         hibernate_allowed: true,
         node_id: None,
         moving_to: None,
+        restoring_from: None,
         reservations: BTreeMap::new(),
     }
 }

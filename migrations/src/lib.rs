@@ -17,6 +17,7 @@ mod m20261129_000009_saml_configuration;
 mod m20261129_000010_instance_phases;
 mod m20261129_000011_instance_use;
 mod m20261129_000012_instance_node;
+mod m20261130_000013_backups;
 
 /// Runs every migration Plenum knows, in order.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_instance_phases::Migration),
             Box::new(m20261129_000011_instance_use::Migration),
             Box::new(m20261129_000012_instance_node::Migration),
+            Box::new(m20261130_000013_backups::Migration),
         ]
     }
 }

@@ -19,6 +19,8 @@
 //! | `capacity.*` | `PLENUM_CAPACITY_<SETTING>` | see [`app::server::capacity::CapacitySettings`] |
 //! | `phases.*` | `PLENUM_PHASES_<SETTING>` | see [`domain::capacity::PhaseSettings`] |
 //! | `mail.*` | `PLENUM_MAIL_<SETTING>` | see [`app::server::mail::MailSettings`]; off (no SMTP host) |
+//! | `backup.key_file` | `PLENUM_BACKUP_KEY_FILE` | `backup.key` under `data_dir`: the age key that decrypts backups, created on first start |
+//! | `backup.storage` | — | `{ kind = "directory", path = "backups" }` under `data_dir`, or `{ kind = "s3", endpoint, bucket, region, access_key_id, secret_access_key_file }` |
 //! | `login.attempts_per_account`, `login.attempts_per_address` | `PLENUM_LOGIN_<SETTING>` | `10`, `60` per 15 minutes |
 //!
 //! The file is `plenum.toml` in the working directory, or the path in `PLENUM_CONFIG`; it is
@@ -87,6 +89,9 @@ pub struct Settings {
     /// The lead times and periods of instance phases (event mode, hibernation, archive).
     #[serde(default)]
     pub phases: domain::capacity::PhaseSettings,
+    /// Where instance backups are stored and the key that encrypts them.
+    #[serde(default)]
+    pub backup: vault::VaultSettings,
 }
 
 impl Default for Settings {
@@ -109,6 +114,7 @@ impl Default for Settings {
             mail: app::server::mail::MailSettings::default(),
             capacity: app::server::capacity::CapacitySettings::default(),
             phases: domain::capacity::PhaseSettings::default(),
+            backup: vault::VaultSettings::default(),
         }
     }
 }

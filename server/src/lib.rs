@@ -1,6 +1,8 @@
 //! The `plenum` server: configuration, logging, sessions, request guards and the axum router
 //! that serves the Leptos app. `main.rs` only parses the command line and calls in here.
 
+mod backups;
+mod bearer;
 pub mod cli;
 pub mod config;
 mod csrf;

@@ -76,6 +76,9 @@ pub enum StartError {
     /// A `capacity.*` setting is out of range.
     #[error(transparent)]
     Capacity(#[from] domain::capacity::SettingError),
+    /// The backup storage or its key could not be opened.
+    #[error(transparent)]
+    Vault(#[from] vault::VaultError),
 }
 
 /// How often the identity provider checks whether its signing key is due for rotation.
@@ -114,6 +117,9 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
     )
     .await?;
     let mailer = app::server::mail::Mailer::new(&settings.mail)?;
+    let vault = std::sync::Arc::new(vault::Vault::open(
+        &settings.backup.under(&settings.data_dir),
+    )?);
     let edge = start_edge(settings, &db)?;
     let engine = engine::start(db.clone(), &engine_settings(settings, &identity))?;
     if engine.is_some() {
@@ -136,6 +142,7 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
             search_days: settings.capacity.search_days,
             node_lead_days: settings.capacity.node_lead_days,
         },
+        vault,
     };
     let edge_routes = match edge {
         Some((setup, handle)) => edge::http::router(
@@ -250,6 +257,7 @@ fn build_router(
         .merge(crate::oidc::router())
         .merge(crate::upstream::router())
         .merge(crate::saml::router())
+        .merge(crate::backups::router())
         .leptos_routes_with_context(&server_state, routes, provide_state.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

@@ -143,17 +143,14 @@ async fn settings_token_valid(
     else {
         return Ok(false);
     };
-    let secrets = state
-        .db
-        .instance_secrets(instance_id, state.identity.secret_key())
-        .await?;
     Ok(runs
-        && secrets
-            .get(&saml.settings_secret)
-            .and_then(|v| v.expose_str())
-            .is_some_and(|expected| {
-                identity::secrets::token_hash(expected) == identity::secrets::token_hash(presented)
-            }))
+        && crate::bearer::matches_instance_secret(
+            state,
+            instance_id,
+            &saml.settings_secret,
+            presented,
+        )
+        .await?)
 }
 
 async fn settings(
@@ -161,12 +158,7 @@ async fn settings(
     Path(instance_id): Path<String>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
+    let presented = crate::bearer::bearer(&headers);
     let (Ok(instance_id), Some(presented)) = (instance_id.parse::<i64>(), presented) else {
         return unauthorized();
     };

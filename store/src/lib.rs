@@ -4,6 +4,7 @@
 //! Which database is used is decided by the URL alone: `sqlite://…` or `postgres://…`.
 
 mod accounts;
+mod backups;
 mod connection;
 mod crypto;
 pub mod entities;
@@ -16,6 +17,7 @@ mod organisations;
 mod upstream;
 
 pub use accounts::{NewUser, UserRecord};
+pub use backups::{BackupRecord, size_in_words};
 pub use connection::{Backend, Db};
 pub use crypto::{InvalidKey, SecretKey, SecretValue};
 pub use error::StoreError;

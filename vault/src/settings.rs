@@ -2,17 +2,17 @@
 
 use std::path::PathBuf;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::VaultError;
 
 /// Where backups go and which key encrypts them.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct VaultSettings {
     /// The age identity (`AGE-SECRET-KEY-1…`) that decrypts backups; created with mode 0600
     /// on first use. Keep it apart from the database (and back it up apart too): without it
-    /// no backup can be read.
+    /// no backup can be read. A relative path is under Plenum's data directory.
     #[serde(default = "default_key_file")]
     pub key_file: PathBuf,
     /// The storage.
@@ -30,14 +30,15 @@ impl Default for VaultSettings {
 }
 
 fn default_key_file() -> PathBuf {
-    PathBuf::from("data/backup.key")
+    PathBuf::from("backup.key")
 }
 
 /// The storage backups are written to.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum StorageSettings {
-    /// A local directory (created when missing).
+    /// A local directory (created when missing; a relative path is under Plenum's data
+    /// directory).
     Directory {
         /// The directory.
         path: PathBuf,
@@ -62,7 +63,7 @@ pub enum StorageSettings {
 impl Default for StorageSettings {
     fn default() -> Self {
         Self::Directory {
-            path: PathBuf::from("data/backups"),
+            path: PathBuf::from("backups"),
         }
     }
 }
@@ -72,6 +73,16 @@ fn default_region() -> String {
 }
 
 impl VaultSettings {
+    /// These settings with relative paths taken as under `dir`.
+    pub fn under(&self, dir: &std::path::Path) -> Self {
+        let mut settings = self.clone();
+        settings.key_file = dir.join(&self.key_file);
+        if let StorageSettings::Directory { path } = &mut settings.storage {
+            *path = dir.join(&*path);
+        }
+        settings
+    }
+
     /// Checks what can be checked without touching the storage.
     pub fn validate(&self) -> Result<(), VaultError> {
         let invalid = |setting, message: &str| {

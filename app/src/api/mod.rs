@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod backups;
 pub mod edge;
 pub mod instances;
 pub mod orders;

@@ -164,6 +164,7 @@ fn Console(
             </dl>
             {console.can_manage.then(|| view! { <Manage console=console.clone() actions /> })}
             {console.can_manage.then(|| view! { <crate::pages::people::People id state=people /> })}
+            <crate::pages::instance_backups::Backups id name=instance.name.clone() />
             <EventLog events />
         </section>
     }

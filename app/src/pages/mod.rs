@@ -3,6 +3,7 @@
 pub mod account;
 pub mod home;
 pub mod instance;
+pub mod instance_backups;
 pub mod instances;
 pub mod invitation;
 pub mod login;

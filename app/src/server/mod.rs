@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod backups;
 pub mod capacity;
 pub mod context;
 pub mod instances;

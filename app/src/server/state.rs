@@ -26,4 +26,6 @@ pub struct AppState {
     pub mailer: super::mail::Mailer,
     /// Admission of orders against the cluster's capacity.
     pub admissions: super::capacity::Admissions,
+    /// Where instance backups are kept, encrypted.
+    pub vault: std::sync::Arc<vault::Vault>,
 }

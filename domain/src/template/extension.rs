@@ -60,6 +60,27 @@ pub(crate) struct PlenumDef {
     pub(crate) scaling: BTreeMap<String, ScalingRule>,
     pub(crate) upgrade: Option<UpgradeDef>,
     pub(crate) sso: Option<SsoDeclaration>,
+    pub(crate) backup: Option<BackupDeclaration>,
+}
+
+/// How an instance is backed up and restored (`x-plenum.backup`): two one-off jobs with
+/// the spec of one service. Plenum gives them `PLENUM_BACKUP_URL` (where the dump goes to
+/// or comes from), the token secret, and the edge network (where Plenum is reached); it
+/// encrypts what arrives before storing it and decrypts it for the restore.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupDeclaration {
+    /// The service whose rendered spec both jobs reuse (e.g. the database, for `pg_dump`
+    /// and `psql`). During a restore only this service runs.
+    pub service: String,
+    /// The top-level secret the jobs present to Plenum (`Authorization: Bearer`).
+    pub token_secret: String,
+    /// The backup job's command: it sends the dump with `PUT $PLENUM_BACKUP_URL`
+    /// (exit status 0 = sent).
+    pub dump: Vec<String>,
+    /// The restore job's command: it reads the dump with `GET $PLENUM_BACKUP_URL` and loads
+    /// it, all or nothing (exit status 0 = restored; otherwise the data must be unchanged).
+    pub restore: Vec<String>,
 }
 
 /// How an instance's people sign in through Plenum (`x-plenum.sso`), by `protocol`.

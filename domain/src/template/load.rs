@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use super::compose::ComposeFile;
 use super::error::TemplateError;
 use super::extension::{
-    EntryPoint, InitialAdmin, MigrationStep, ScalingRule, SecretGeneration, SsoDeclaration,
+    BackupDeclaration, EntryPoint, InitialAdmin, MigrationStep, ScalingRule, SecretGeneration,
+    SsoDeclaration,
 };
 use super::rendered::{RenderedNetwork, RenderedSecret, RenderedVolume};
 use super::validate::service::ServiceTemplate;
@@ -23,6 +24,7 @@ pub struct Template {
     pub(crate) initial_admin: Option<InitialAdmin>,
     pub(crate) migration: Option<MigrationStep>,
     pub(crate) sso: Option<SsoDeclaration>,
+    pub(crate) backup: Option<BackupDeclaration>,
 }
 
 impl Template {
@@ -74,6 +76,11 @@ impl Template {
     /// How the instance's people sign in through Plenum, if declared.
     pub fn sso(&self) -> Option<&SsoDeclaration> {
         self.sso.as_ref()
+    }
+
+    /// How the instance is backed up and restored, if declared.
+    pub fn backup(&self) -> Option<&BackupDeclaration> {
+        self.backup.as_ref()
     }
 
     /// The migration job an upgrade runs before services roll, if declared.

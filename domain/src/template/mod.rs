@@ -34,7 +34,7 @@
 //! # Plenum's extension
 //!
 //! See [`extension`] for the `x-plenum` block (entry service, initial admin, scaling rules,
-//! the upgrade's migration job)
+//! the upgrade's migration job, single sign-on, backups)
 //! and `x-plenum-generate` on secrets.
 
 mod builtin;
@@ -56,8 +56,8 @@ pub use compose::deploy::{FailureAction, RestartCondition, UpdateOrder};
 pub use context::{EndpointMode, RenderContext, ResourceAmounts, is_tag};
 pub use error::TemplateError;
 pub use extension::{
-    EntryPoint, InitialAdmin, MigrationStep, OidcDeclaration, SamlConfigureStep, SamlDeclaration,
-    ScalingRule, SecretGeneration, SsoDeclaration,
+    BackupDeclaration, EntryPoint, InitialAdmin, MigrationStep, OidcDeclaration, SamlConfigureStep,
+    SamlDeclaration, ScalingRule, SecretGeneration, SsoDeclaration,
 };
 pub use load::Template;
 pub use placeholder::Variable;

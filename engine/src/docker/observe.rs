@@ -11,8 +11,8 @@ use domain::plan::{ObservedObject, ObservedObjects, ObservedService};
 
 use super::{Docker, DockerError, classify};
 use crate::spec::{
-    LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_MIGRATION, LABEL_MOVE,
-    LABEL_SPEC_HASH, LABEL_SSO_SETTINGS, LABEL_TAG, tagged_hash,
+    LABEL_BACKUP, LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_MIGRATION, LABEL_MOVE,
+    LABEL_RESTORE, LABEL_SPEC_HASH, LABEL_SSO_SETTINGS, LABEL_TAG, tagged_hash,
 };
 
 /// The state of a service's rolling update, as Swarm reports it.
@@ -51,6 +51,10 @@ pub struct Observation {
     pub sso_jobs: Vec<JobObject>,
     /// The jobs moving its volumes to another node (the label's value: that node's id).
     pub move_jobs: Vec<JobObject>,
+    /// Its backup jobs (the label's value: the backup's id).
+    pub backup_jobs: Vec<JobObject>,
+    /// Its restore jobs (the label's value: the id of the backup they restore).
+    pub restore_jobs: Vec<JobObject>,
 }
 
 type Filters = HashMap<String, Vec<String>>;
@@ -111,28 +115,18 @@ impl Docker {
                 continue;
             };
             let entry = out.entry(instance).or_default();
-            if let Some(tag) = labels.get(LABEL_MIGRATION) {
-                entry.jobs.push(JobObject {
-                    name,
-                    id,
-                    tag: tag.clone(),
-                });
-                continue;
-            }
-            if let Some(node) = labels.get(LABEL_MOVE) {
-                entry.move_jobs.push(JobObject {
-                    name,
-                    id,
-                    tag: node.clone(),
-                });
-                continue;
-            }
-            if let Some(digest) = labels.get(LABEL_SSO_SETTINGS) {
-                entry.sso_jobs.push(JobObject {
-                    name,
-                    id,
-                    tag: digest.clone(),
-                });
+            // One-off jobs, by the label that marks their kind (its value: their tag).
+            let job = [
+                (LABEL_MIGRATION, &mut entry.jobs),
+                (LABEL_MOVE, &mut entry.move_jobs),
+                (LABEL_SSO_SETTINGS, &mut entry.sso_jobs),
+                (LABEL_BACKUP, &mut entry.backup_jobs),
+                (LABEL_RESTORE, &mut entry.restore_jobs),
+            ]
+            .into_iter()
+            .find_map(|(label, jobs)| labels.get(label).map(|tag| (tag.clone(), jobs)));
+            if let Some((tag, jobs)) = job {
+                jobs.push(JobObject { name, id, tag });
                 continue;
             }
             if let Some(tag) = labels.get(LABEL_TAG) {
@@ -235,9 +229,15 @@ impl Docker {
             objects.networks.sort_by(|a, b| a.name.cmp(&b.name));
             objects.volumes.sort_by(|a, b| a.name.cmp(&b.name));
             objects.secrets.sort_by(|a, b| a.name.cmp(&b.name));
-            observation.jobs.sort_by(|a, b| a.name.cmp(&b.name));
-            observation.sso_jobs.sort_by(|a, b| a.name.cmp(&b.name));
-            observation.move_jobs.sort_by(|a, b| a.name.cmp(&b.name));
+            for jobs in [
+                &mut observation.jobs,
+                &mut observation.sso_jobs,
+                &mut observation.move_jobs,
+                &mut observation.backup_jobs,
+                &mut observation.restore_jobs,
+            ] {
+                jobs.sort_by(|a, b| a.name.cmp(&b.name));
+            }
         }
         Ok(out)
     }

@@ -17,10 +17,10 @@ use store::{InstanceRecord, SecretValue};
 use super::ReconcileError;
 use crate::settings::{EngineSettings, EntryAccess};
 use crate::spec::{
-    LABEL_MANAGED, LABEL_TAG, MoveJob, SecretRefs, SpecError, SsoJob, add_installation_label,
-    migration_job_name, migration_job_spec, move_job_spec, network_create_request, network_name,
-    secret_name, secret_spec, service_name, service_spec, sso_job_spec, tagged_hash,
-    volume_create_request, volume_name,
+    BackupJob, LABEL_MANAGED, LABEL_TAG, MoveJob, SecretRefs, SpecError, SsoJob,
+    add_installation_label, backup_job_spec, migration_job_name, migration_job_spec, move_job_spec,
+    network_create_request, network_name, secret_name, secret_spec, service_name, service_spec,
+    sso_job_spec, tagged_hash, volume_create_request, volume_name,
 };
 
 /// The variable that carries the digest of the single sign-on settings written into the
@@ -269,6 +269,26 @@ impl DesiredStack {
     /// labelled like the migration job.
     pub fn move_job(&self, job: &MoveJob<'_>) -> Result<ServiceSpec, SpecError> {
         Ok(self.labelled_job(move_job_spec(&self.stack, job)?))
+    }
+
+    /// The spec of a backup or restore job, mounting the secrets in `refs`; labelled like
+    /// the migration job.
+    pub fn backup_job(
+        &self,
+        job: &BackupJob<'_>,
+        refs: &SecretRefs,
+    ) -> Result<ServiceSpec, SpecError> {
+        Ok(self.labelled_job(backup_job_spec(&self.stack, job, refs)?))
+    }
+
+    /// Keeps only service `short` running (the others get no tasks, with the same spec):
+    /// an instance in maintenance for a restore.
+    pub fn keep_only(&mut self, short: &str) {
+        for service in self.stack.services.values_mut() {
+            if service.name != short {
+                service.replicas = 0;
+            }
+        }
     }
 
     /// The spec of a SAML configuration job, mounting the secrets in `refs`; labelled like

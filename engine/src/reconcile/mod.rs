@@ -3,6 +3,7 @@
 //! It never asks why it runs; running it twice in a row changes nothing the second time.
 
 mod apply;
+mod backup;
 mod desired;
 mod health;
 pub(crate) mod moving;
@@ -149,6 +150,23 @@ pub async fn reconcile(ctx: &Context, id: i64) -> Result<Outcome, ReconcileError
         let observation = observe(ctx, id, &desired.objects()?).await?;
         return moving::pass(ctx, &record, &to, &desired, &observation).await;
     }
+    if let Some(backup) = record.restoring_from
+        && record.lifecycle == Lifecycle::Running
+    {
+        match template.backup() {
+            Some(declaration) => {
+                let mut desired = DesiredStack::build(&record, &template, values, &ctx.settings)?;
+                desired.keep_only(&declaration.service);
+                let observation = observe(ctx, id, &desired.objects()?).await?;
+                return backup::restore(ctx, &record, backup, declaration, &desired, &observation)
+                    .await;
+            }
+            None => {
+                let why = "the instance's template declares no backup";
+                ctx.db.end_restore(id, backup, Err(why)).await?;
+            }
+        }
+    }
     let saml = sso::converge(ctx, &record, &template, &values).await?;
     let mut desired = DesiredStack::build(&record, &template, values, &ctx.settings)?;
     if let Some((services, digest)) = saml.as_ref().and_then(|r| r.carried()) {
@@ -204,18 +222,50 @@ pub async fn reconcile(ctx: &Context, id: i64) -> Result<Outcome, ReconcileError
     } else {
         false
     };
+    let quiet = applied.done + applied.waiting == 0;
+    let backing_up = backup::converge(
+        ctx,
+        &record,
+        template.backup(),
+        &desired,
+        &observation,
+        report.status == Status::Running && quiet && record.restoring_from.is_none(),
+    )
+    .await?;
     ctx.db
         .record_status(id, &report, Some(record.generation))
         .await?;
     if report.status == Status::Erased {
         ctx.db.delete_instance_secrets(id).await?;
     }
-    let moving = matches!(report.status, Status::Provisioning) || applied.done > 0 || configuring;
+    let moving = matches!(report.status, Status::Provisioning)
+        || applied.done > 0
+        || configuring
+        || backing_up;
     Ok(Outcome {
         status: report,
         applied,
         requeue_after: moving.then_some(SOON),
     })
+}
+
+/// Records a step event of instance `id`.
+async fn step(ctx: &Context, id: i64, message: &str) -> Result<(), ReconcileError> {
+    ctx.db
+        .add_instance_event(id, None, EventKind::Step, message)
+        .await?;
+    Ok(())
+}
+
+/// Removes one-off jobs.
+async fn remove_jobs(
+    ctx: &Context,
+    jobs: &[crate::docker::JobObject],
+) -> Result<(), ReconcileError> {
+    for job in jobs {
+        ctx.docker.remove_service(&job.name, &job.id).await?;
+    }
+    Ok(())
 }
 
 /// What instance `id` has in Swarm, and whether the edge network `objects` join exists.

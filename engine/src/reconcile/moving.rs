@@ -11,7 +11,7 @@ use domain::plan::plan;
 use store::InstanceRecord;
 
 use super::desired::DesiredStack;
-use super::{Context, Outcome, ReconcileError, SOON, apply};
+use super::{Context, Outcome, ReconcileError, SOON, apply, remove_jobs};
 use crate::docker::{JobObject, NodeChange, Observation, job_states};
 use crate::spec::{MoveEnd, MoveJob, move_job_name};
 use domain::capacity::Node;
@@ -108,13 +108,6 @@ pub(super) async fn pass(
         applied,
         requeue_after: Some(SOON),
     })
-}
-
-async fn remove_jobs(ctx: &Context, jobs: &[JobObject]) -> Result<(), ReconcileError> {
-    for job in jobs {
-        ctx.docker.remove_service(&job.name, &job.id).await?;
-    }
-    Ok(())
 }
 
 /// Once no instance lives on node `id` any more and Plenum drains it, Swarm drains it as

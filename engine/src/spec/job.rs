@@ -1,20 +1,22 @@
 //! The Swarm specs of one-off jobs (`replicated-job` services built from the spec of a
 //! template service): an upgrade's migration job, rendered with the new tag, the job that
-//! writes a SAML instance's single sign-on settings, and the pair of jobs that copy an
-//! instance's volumes to another node.
+//! writes a SAML instance's single sign-on settings, the pair of jobs that copy an
+//! instance's volumes to another node, and the jobs that back an instance up and restore it.
 
 use bollard::models::{
     EndpointSpec, EndpointSpecModeEnum, ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicatedJob,
     TaskSpecRestartPolicy, TaskSpecRestartPolicyConditionEnum,
 };
 use domain::template::{
-    MigrationStep, NetworkAttachment, NetworkRef, RenderedStack, ResourceAmounts,
-    SamlConfigureStep, SecretMount, VolumeMount,
+    BackupDeclaration, MigrationStep, NetworkAttachment, NetworkRef, RenderedService,
+    RenderedStack, ResourceAmounts, SamlConfigureStep, SecretMount, VolumeMount,
 };
 use sha2::{Digest, Sha256};
 
 use super::SpecError;
-use super::labels::{LABEL_MIGRATION, LABEL_MOVE, LABEL_SPEC_HASH, LABEL_SSO_SETTINGS};
+use super::labels::{
+    LABEL_BACKUP, LABEL_MIGRATION, LABEL_MOVE, LABEL_RESTORE, LABEL_SPEC_HASH, LABEL_SSO_SETTINGS,
+};
 use super::objects::unknown;
 use super::service::{SecretRefs, service_spec};
 
@@ -93,44 +95,114 @@ pub fn sso_job_spec(
     job: &SsoJob<'_>,
     secrets: &SecretRefs,
 ) -> Result<ServiceSpec, SpecError> {
-    let mut service = stack
-        .services
-        .get(&job.step.service)
-        .ok_or_else(|| unknown(stack, "service", &job.step.service))?
-        .clone();
     let short = sso_job_short(job.digest);
-    service.name = short.clone();
+    let mut service = reaching_plenum(stack, &job.step.service, &short, job.settings_secret)?;
     service.command = Some(job.step.command.clone());
     service.environment.insert(
         SETTINGS_URL_VARIABLE.to_owned(),
         job.settings_url.to_owned(),
     );
-    if !service
-        .secrets
-        .iter()
-        .any(|m| m.source == job.settings_secret)
-    {
+    job_of(stack, service, secrets, LABEL_SSO_SETTINGS, job.digest)
+}
+
+/// A copy of `stack`'s service `base` named `short` for a job that talks to Plenum: with
+/// `secret` mounted (mode 0400) for it to present, and the edge network joined (where
+/// Plenum is reached).
+fn reaching_plenum(
+    stack: &RenderedStack,
+    base: &str,
+    short: &str,
+    secret: &str,
+) -> Result<RenderedService, SpecError> {
+    let mut service = stack
+        .services
+        .get(base)
+        .ok_or_else(|| unknown(stack, "service", base))?
+        .clone();
+    service.name = short.to_owned();
+    if !service.secrets.iter().any(|m| m.source == secret) {
         service.secrets.push(SecretMount {
-            source: job.settings_secret.to_owned(),
-            target: format!("/run/secrets/{}", job.settings_secret),
+            source: secret.to_owned(),
+            target: format!("/run/secrets/{secret}"),
             mode: 0o400,
         });
     }
-    if !service
-        .networks
-        .iter()
-        .any(|n| n.network == NetworkRef::Edge(stack.edge_network.clone()))
-    {
+    let edge = NetworkRef::Edge(stack.edge_network.clone());
+    if !service.networks.iter().any(|n| n.network == edge) {
         service.networks.push(NetworkAttachment {
-            network: NetworkRef::Edge(stack.edge_network.clone()),
+            network: edge,
             aliases: Vec::new(),
         });
     }
-    let mut with_job = stack.clone();
-    with_job.services.insert(short.clone(), service);
-    let mut spec = service_spec(&with_job, &short, secrets)?;
-    one_off(&mut spec, LABEL_SSO_SETTINGS, job.digest);
-    Ok(spec)
+    Ok(service)
+}
+
+/// The two jobs of `x-plenum.backup`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupEnd {
+    /// Takes the dump and sends it to Plenum.
+    Dump,
+    /// Reads a dump from Plenum and loads it.
+    Restore,
+}
+
+/// `<stack>_backup-<id>` or `<stack>_restore-<id>` (the id of the backup).
+pub fn backup_job_name(stack: &str, end: BackupEnd, backup: i64) -> String {
+    format!("{stack}_{}", backup_job_short(end, backup))
+}
+
+fn backup_job_short(end: BackupEnd, backup: i64) -> String {
+    match end {
+        BackupEnd::Dump => format!("backup-{backup}"),
+        BackupEnd::Restore => format!("restore-{backup}"),
+    }
+}
+
+/// One job of backing up or restoring an instance.
+#[derive(Debug, Clone, Copy)]
+pub struct BackupJob<'a> {
+    /// Which job.
+    pub end: BackupEnd,
+    /// The template's declaration.
+    pub declaration: &'a BackupDeclaration,
+    /// The backup it takes or restores.
+    pub backup: i64,
+    /// Where the dump goes to or comes from (`PLENUM_BACKUP_URL`).
+    pub url: &'a str,
+}
+
+/// The environment variable that tells a backup or restore job where the dump goes.
+pub const BACKUP_URL_VARIABLE: &str = "PLENUM_BACKUP_URL";
+
+/// A backup or restore job of `stack`: the spec of the declaration's service with the
+/// declared command in place of the image's entrypoint, none of its volumes (it talks to
+/// the service over the stack network), the token secret mounted, `PLENUM_BACKUP_URL` set
+/// and the edge network joined; labelled `org.plenum.backup=<id>` or
+/// `org.plenum.restore=<id>`; otherwise a [one-off job](one_off).
+pub fn backup_job_spec(
+    stack: &RenderedStack,
+    job: &BackupJob<'_>,
+    secrets: &SecretRefs,
+) -> Result<ServiceSpec, SpecError> {
+    let declaration = job.declaration;
+    let short = backup_job_short(job.end, job.backup);
+    let mut service = reaching_plenum(
+        stack,
+        &declaration.service,
+        &short,
+        &declaration.token_secret,
+    )?;
+    let (command, label) = match job.end {
+        BackupEnd::Dump => (&declaration.dump, LABEL_BACKUP),
+        BackupEnd::Restore => (&declaration.restore, LABEL_RESTORE),
+    };
+    service.entrypoint = Some(command.clone());
+    service.command = None;
+    service.mounts.clear();
+    service
+        .environment
+        .insert(BACKUP_URL_VARIABLE.to_owned(), job.url.to_owned());
+    job_of(stack, service, secrets, label, &job.backup.to_string())
 }
 
 /// The two ends of a move: the job that sends the volumes from the node they are on, and
@@ -210,7 +282,7 @@ pub fn move_job_spec(stack: &RenderedStack, job: &MoveJob<'_>) -> Result<Service
         .clone();
     let short = job.end.short().to_owned();
     let receiver = move_job_name(&stack.stack, MoveEnd::Receive);
-    service.name = short.clone();
+    service.name = short;
     service.image = job.image.to_owned();
     service.entrypoint = Some(vec![
         "sh".to_owned(),
@@ -246,10 +318,23 @@ pub fn move_job_spec(stack: &RenderedStack, job: &MoveJob<'_>) -> Result<Service
         .into_iter()
         .collect();
     service.is_entry = false;
+    job_of(stack, service, &SecretRefs::new(), LABEL_MOVE, job.to)
+}
+
+/// The Swarm spec of `service` (a job's service, added to `stack`) as a
+/// [one-off job](one_off) labelled `label=value`.
+fn job_of(
+    stack: &RenderedStack,
+    service: RenderedService,
+    secrets: &SecretRefs,
+    label: &str,
+    value: &str,
+) -> Result<ServiceSpec, SpecError> {
+    let short = service.name.clone();
     let mut with_job = stack.clone();
     with_job.services.insert(short.clone(), service);
-    let mut spec = service_spec(&with_job, &short, &SecretRefs::new())?;
-    one_off(&mut spec, LABEL_MOVE, job.to);
+    let mut spec = service_spec(&with_job, &short, secrets)?;
+    one_off(&mut spec, label, value);
     Ok(spec)
 }
 

@@ -25,6 +25,10 @@ pub const LABEL_SSO_SETTINGS: &str = "org.plenum.sso-settings";
 /// Marks a job that moves an instance's volumes to another node; the value is the id of
 /// the node they move to.
 pub const LABEL_MOVE: &str = "org.plenum.move";
+/// Marks an instance's backup job; the value is the backup's id.
+pub const LABEL_BACKUP: &str = "org.plenum.backup";
+/// Marks an instance's restore job; the value is the id of the backup it restores.
+pub const LABEL_RESTORE: &str = "org.plenum.restore";
 /// The id of the Plenum installation that manages an object: objects of other
 /// installations on the same Swarm are neither changed nor reported as orphans.
 pub const LABEL_INSTALLATION: &str = "org.plenum.installation";

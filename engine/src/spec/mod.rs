@@ -28,13 +28,14 @@ mod objects;
 mod service;
 
 pub use job::{
-    MoveEnd, MoveJob, SETTINGS_URL_VARIABLE, SsoJob, migration_job_name, migration_job_spec,
-    move_job_name, move_job_spec, sso_job_name, sso_job_spec,
+    BACKUP_URL_VARIABLE, BackupEnd, BackupJob, MoveEnd, MoveJob, SETTINGS_URL_VARIABLE, SsoJob,
+    backup_job_name, backup_job_spec, migration_job_name, migration_job_spec, move_job_name,
+    move_job_spec, sso_job_name, sso_job_spec,
 };
 pub use labels::{
-    LABEL_IMAGE, LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_MIGRATION, LABEL_MOVE,
-    LABEL_NAMESPACE, LABEL_SPEC_HASH, LABEL_SSO_SETTINGS, LABEL_TAG, add_installation_label,
-    stack_labels, tagged_hash,
+    LABEL_BACKUP, LABEL_IMAGE, LABEL_INSTALLATION, LABEL_INSTANCE, LABEL_MANAGED, LABEL_MIGRATION,
+    LABEL_MOVE, LABEL_NAMESPACE, LABEL_RESTORE, LABEL_SPEC_HASH, LABEL_SSO_SETTINGS, LABEL_TAG,
+    add_installation_label, stack_labels, tagged_hash,
 };
 pub use names::{MAX_SECRET_NAME, network_name, secret_name, service_name, volume_name};
 pub use objects::{network_create_request, secret_spec, volume_create_request};

@@ -577,6 +577,12 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
             "/api/instances/hibernation",
             Probe::InstanceId(&[("allowed", "false")]),
         ),
+        ("/api/instances/backups", Probe::InstanceId(&[])),
+        ("/api/instances/back-up", Probe::InstanceId(&[])),
+        (
+            "/api/instances/restore",
+            Probe::InstanceId(&[("backup", "1"), ("confirm", "Victim's instance")]),
+        ),
         ("/api/access/list", Probe::InstanceId(&[])),
         (
             "/api/access/grant",

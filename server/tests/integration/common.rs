@@ -108,6 +108,8 @@ impl TestServer {
         database_url: String,
         dir: Option<tempfile::TempDir>,
     ) -> Self {
+        // Plenum's files (the backup key and vault among them) never land in the checkout.
+        let dir = Some(dir.unwrap_or_else(|| tempfile::tempdir().expect("a data directory")));
         if let Some(dir) = &dir
             && settings.data_dir == Settings::default().data_dir
         {
@@ -122,6 +124,12 @@ impl TestServer {
             && settings.edge.plenum_upstream == edge::EdgeSettings::default().plenum_upstream
         {
             settings.edge.plenum_upstream = addr.to_string();
+        }
+        // Instances' jobs reach Plenum where it listens.
+        if settings.engine.enabled
+            && settings.engine.plenum_url == engine::EngineSettings::default().plenum_url
+        {
+            settings.engine.plenum_url = format!("http://{addr}");
         }
         // The address clients use is also the OpenID Connect issuer.
         if settings.public_url == Settings::default().public_url {

@@ -5,6 +5,7 @@
 
 mod access;
 mod api;
+mod backups;
 mod capacity;
 mod cli;
 mod common;

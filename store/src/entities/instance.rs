@@ -40,6 +40,8 @@ pub struct Model {
     pub node_id: Option<String>,
     /// The node a drain is moving it to.
     pub moving_to: Option<String>,
+    /// The backup it is being restored from.
+    pub restoring_from: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

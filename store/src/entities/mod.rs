@@ -1,5 +1,6 @@
 //! sea-orm entities, one module per table. Plain table mappings: behaviour lives in the repositories.
 
+pub mod backup;
 pub mod catalog_version;
 pub mod instance;
 pub mod instance_access;

@@ -48,7 +48,7 @@ impl TryFrom<instance_event::Model> for InstanceEvent {
     }
 }
 
-pub(super) async fn insert(
+pub(crate) async fn insert(
     conn: &impl ConnectionTrait,
     instance_id: i64,
     actor: Option<i64>,

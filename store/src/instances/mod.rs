@@ -2,7 +2,7 @@
 //! the reconciler, changing their desired state optimistically (by generation), and
 //! recording what the engine observed.
 
-mod events;
+pub(crate) mod events;
 mod placement;
 mod records;
 mod secrets;
@@ -28,7 +28,7 @@ use crate::error::is_unique_violation;
 use crate::{Db, StoreError};
 
 /// Instance `id` as read through `db` (the pool, or a transaction).
-pub(super) async fn record<C: ConnectionTrait>(
+pub(crate) async fn record<C: ConnectionTrait>(
     db: &C,
     id: i64,
 ) -> Result<InstanceRecord, StoreError> {
@@ -320,6 +320,7 @@ pub(crate) async fn insert_instance(
         hibernate_allowed: Set(true),
         node_id: Set(None),
         moving_to: Set(None),
+        restoring_from: Set(None),
         ..Default::default()
     }
     .insert(txn)

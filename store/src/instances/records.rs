@@ -83,6 +83,8 @@ pub struct InstanceRecord {
     pub node_id: Option<String>,
     /// The node it is being moved to (a drain of its node), if any.
     pub moving_to: Option<String>,
+    /// The backup it is being restored from, if any.
+    pub restoring_from: Option<i64>,
 }
 
 impl InstanceRecord {
@@ -203,6 +205,7 @@ impl TryFrom<instance::Model> for InstanceRecord {
             hibernate_allowed: m.hibernate_allowed,
             node_id: m.node_id,
             moving_to: m.moving_to,
+            restoring_from: m.restoring_from,
         })
     }
 }

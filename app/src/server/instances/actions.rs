@@ -51,7 +51,7 @@ impl Request {
 }
 
 /// The engine, or [`AppError::EngineDisabled`].
-fn engine(state: &AppState) -> Result<&Engine, AppError> {
+pub(crate) fn engine(state: &AppState) -> Result<&Engine, AppError> {
     state.engine.as_ref().ok_or(AppError::EngineDisabled)
 }
 

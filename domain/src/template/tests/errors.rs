@@ -91,6 +91,50 @@ fn the_sso_declaration_loads_and_is_checked() {
     }
 }
 
+/// `MINIMAL` with an `x-plenum.backup` block `backup` and a secret `token`.
+fn with_backup(backup: &str) -> String {
+    format!(
+        "{MINIMAL}  backup:\n{backup}secrets:\n  token:\n    x-plenum-generate: {{ charset: alphanumeric, length: 40 }}\n"
+    )
+}
+
+#[test]
+fn the_backup_declaration_loads_and_is_checked() {
+    let ok = "    service: web\n    token_secret: token\n    dump: [sh, -c, dump]\n    restore: [sh, -c, load]\n";
+    let template = Template::parse("demo", &with_backup(ok)).unwrap();
+    let backup = template.backup().unwrap();
+    assert_eq!(backup.service, "web");
+    assert_eq!(backup.token_secret, "token");
+    assert_eq!(backup.dump, ["sh", "-c", "dump"]);
+    assert_eq!(backup.restore, ["sh", "-c", "load"]);
+    assert!(Template::parse("demo", MINIMAL).unwrap().backup().is_none());
+    for (backup, path) in [
+        (
+            "    service: db\n    token_secret: token\n    dump: [a]\n    restore: [b]\n",
+            "x-plenum.backup.service",
+        ),
+        (
+            "    service: web\n    token_secret: nope\n    dump: [a]\n    restore: [b]\n",
+            "x-plenum.backup.token_secret",
+        ),
+        (
+            "    service: web\n    token_secret: token\n    dump: []\n    restore: [b]\n",
+            "x-plenum.backup.dump",
+        ),
+        (
+            "    service: web\n    token_secret: token\n    dump: [a]\n    restore: [\"{{ slug }}\"]\n",
+            "x-plenum.backup.restore",
+        ),
+        (
+            "    service: web\n    token_secret: token\n    dump: [a]\n",
+            "x-plenum.backup",
+        ),
+    ] {
+        let message = error(&with_backup(backup));
+        assert!(message.contains(path), "{path}: {message}");
+    }
+}
+
 #[test]
 fn every_unsupported_key_is_named_with_its_path() {
     let cases: &[(String, &str, &str)] = &[

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::compose::{ComposeFile, NetworkDef, SecretDef, VolumeDef};
 use super::error::Issue;
-use super::extension::{PlenumDef, SecretGeneration, SsoDeclaration};
+use super::extension::{BackupDeclaration, PlenumDef, SecretGeneration, SsoDeclaration};
 use super::load::Template;
 use super::rendered::{RenderedNetwork, RenderedSecret, RenderedVolume};
 use names::{check_keys, check_name};
@@ -47,6 +47,7 @@ pub(crate) fn validate(name: &str, file: ComposeFile) -> Result<Template, Issue>
         initial_admin: file.plenum.initial_admin,
         migration: file.plenum.upgrade.and_then(|u| u.migrate),
         sso: file.plenum.sso,
+        backup: file.plenum.backup,
     })
 }
 
@@ -193,6 +194,33 @@ fn check_sso<T>(
     Ok(())
 }
 
+fn check_backup<T>(
+    backup: &BackupDeclaration,
+    services: &BTreeMap<String, T>,
+    secrets: &BTreeMap<String, RenderedSecret>,
+) -> Result<(), Issue> {
+    if !services.contains_key(&backup.service) {
+        return Err(Issue::at(
+            "x-plenum.backup.service",
+            format!(
+                "service \"{}\" is not defined under services",
+                backup.service
+            ),
+        ));
+    }
+    if !secrets.contains_key(&backup.token_secret) {
+        return Err(Issue::at(
+            "x-plenum.backup.token_secret",
+            format!(
+                "secret \"{}\" is not declared under the top-level secrets",
+                backup.token_secret
+            ),
+        ));
+    }
+    check_command("x-plenum.backup.dump", &backup.dump)?;
+    check_command("x-plenum.backup.restore", &backup.restore)
+}
+
 /// A one-off job's command: a program first, and no placeholders (the job runs a rendered
 /// service's spec).
 fn check_command(path: &str, command: &[String]) -> Result<(), Issue> {
@@ -275,6 +303,9 @@ fn check_plenum<T>(
     }
     if let Some(sso) = &plenum.sso {
         check_sso(sso, services, secrets)?;
+    }
+    if let Some(backup) = &plenum.backup {
+        check_backup(backup, services, secrets)?;
     }
     for (service, rule) in &plenum.scaling {
         let path = format!("x-plenum.scaling.{service}");

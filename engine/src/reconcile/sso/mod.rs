@@ -7,7 +7,6 @@ pub mod saml;
 
 use std::collections::BTreeMap;
 
-use domain::instance::EventKind;
 use domain::template::{SsoDeclaration, Template};
 use store::{InstanceRecord, SecretValue};
 
@@ -37,12 +36,4 @@ pub async fn converge(
 fn public_url(ctx: &Context, record: &InstanceRecord) -> String {
     ctx.settings
         .public_url(&format!("{}.{}", record.slug, ctx.settings.base_domain))
-}
-
-/// Records a step event of instance `id`.
-async fn step(ctx: &Context, id: i64, message: &str) -> Result<(), ReconcileError> {
-    ctx.db
-        .add_instance_event(id, None, EventKind::Step, message)
-        .await?;
-    Ok(())
 }

@@ -10,7 +10,7 @@ use domain::instance::Lifecycle;
 use domain::template::OidcDeclaration;
 use store::{ClientRecord, InstanceRecord, NewClient, SecretValue, StoreError};
 
-use super::step;
+use crate::reconcile::step;
 use crate::reconcile::{Context, ReconcileError};
 
 /// The client the instance should have, or None.

@@ -19,9 +19,10 @@ use domain::template::SamlDeclaration;
 use sha2::{Digest, Sha256};
 use store::{InstanceRecord, SamlServiceProviderRecord, StoreError};
 
-use super::{public_url, step};
+use super::public_url;
 use crate::docker::{Observation, job_states};
 use crate::reconcile::apply::observed_refs;
+use crate::reconcile::step;
 use crate::reconcile::{Applied, Context, DesiredStack, ReconcileError};
 use crate::spec::{SsoJob, sso_job_name};
 

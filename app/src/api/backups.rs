@@ -1,0 +1,63 @@
+//! The instance console's backup server functions: members see the backups, owners and
+//! staff take one or restore from one. Another organisation's instance is not found, like
+//! an unknown id.
+
+use crate::dto::BackupsView;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    crate::server::backups,
+    crate::server::instances::authorize_instance,
+    crate::server::{respond, state},
+    domain::access::OrgAction,
+};
+
+/// The backups of instance `id` (members).
+#[server(name = InstanceBackups, prefix = "/api", endpoint = "instances/backups")]
+pub async fn instance_backups(id: i64) -> Result<BackupsView, AppError> {
+    respond(
+        async {
+            let state = state()?;
+            let (record, actor) = authorize_instance(&state, id, OrgAction::View).await?;
+            let can_manage = crate::server::context::authorize_org_as(
+                &state,
+                actor,
+                record.organisation_id,
+                OrgAction::Manage,
+            )
+            .await
+            .is_ok();
+            backups::list(&state, &record, can_manage).await
+        }
+        .await,
+    )
+}
+
+/// Takes a backup of instance `id` now (owners and staff).
+#[server(name = BackUpInstance, prefix = "/api", endpoint = "instances/back-up")]
+pub async fn back_up_instance(id: i64) -> Result<(), AppError> {
+    respond(
+        async {
+            let state = state()?;
+            let (record, actor) = authorize_instance(&state, id, OrgAction::Manage).await?;
+            backups::take(&state, &record, actor).await
+        }
+        .await,
+    )
+}
+
+/// Restores instance `id` from its backup `backup` when `confirm` is the instance's name
+/// (owners and staff).
+#[server(name = RestoreInstance, prefix = "/api", endpoint = "instances/restore")]
+pub async fn restore_instance(id: i64, backup: i64, confirm: String) -> Result<(), AppError> {
+    respond(
+        async {
+            let state = state()?;
+            let (record, actor) = authorize_instance(&state, id, OrgAction::Manage).await?;
+            backups::restore(&state, &record, actor, backup, &confirm).await
+        }
+        .await,
+    )
+}
