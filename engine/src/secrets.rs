@@ -72,7 +72,7 @@ mod tests {
         let new = missing(&template, &existing);
         assert_eq!(
             new.keys().collect::<Vec<_>>(),
-            vec!["oidc_client_secret", "postgres_password"]
+            vec!["backup_token", "oidc_client_secret", "postgres_password"]
         );
     }
 }

@@ -12,8 +12,10 @@ use domain::template::{
     EndpointMode, RenderContext, RenderedStack, ResourceAmounts, Template, builtin, render,
 };
 use engine::spec::{
-    LABEL_MOVE, MoveEnd, MoveJob, SecretRef, SecretRefs, SpecError, move_job_name, move_job_spec,
-    network_create_request, secret_spec, service_spec, stack_labels, volume_create_request,
+    BACKUP_URL_VARIABLE, BackupEnd, BackupJob, LABEL_BACKUP, LABEL_MOVE, LABEL_RESTORE, MoveEnd,
+    MoveJob, SecretRef, SecretRefs, SpecError, backup_job_name, backup_job_spec, move_job_name,
+    move_job_spec, network_create_request, secret_spec, service_spec, stack_labels,
+    volume_create_request,
 };
 
 fn context(mode: EndpointMode) -> RenderContext {
@@ -359,5 +361,80 @@ fn move_jobs_mount_every_volume_on_their_node() {
         }
         let script = &container.command.unwrap()[2];
         assert!(script.contains("sha256sum"), "{script}");
+    }
+}
+
+/// The backup and restore jobs run the declared command in place of the database image's
+/// entrypoint, with db's image, environment and secrets plus the token, no volume (they
+/// reach the database over the stack network), the stack and edge networks (Plenum is
+/// reached there), the URL of the backup's data, and the backup's id as their label.
+#[test]
+fn backup_jobs_reuse_the_database_spec_and_reach_plenum() {
+    let stack = demo(EndpointMode::Dnsrr);
+    let template = builtin("demo").unwrap();
+    let declaration = template.backup().unwrap();
+    let db = spec(&stack, "db");
+    let db_container = db.task_template.unwrap().container_spec.unwrap();
+    for (end, label, command) in [
+        (BackupEnd::Dump, LABEL_BACKUP, &declaration.dump),
+        (BackupEnd::Restore, LABEL_RESTORE, &declaration.restore),
+    ] {
+        let url = "http://plenum_server:3000/internal/backups/42/data";
+        let job = BackupJob {
+            end,
+            declaration,
+            backup: 42,
+            url,
+        };
+        let spec = backup_job_spec(&stack, &job, &refs(&stack)).unwrap();
+        assert_eq!(
+            spec.name.as_deref(),
+            Some(backup_job_name(&stack.stack, end, 42).as_str())
+        );
+        assert_eq!(spec.labels.as_ref().unwrap()[label], "42");
+        let task = spec.task_template.unwrap();
+        let container = task.container_spec.unwrap();
+        assert_eq!(container.image, db_container.image);
+        assert_eq!(container.command.as_ref(), Some(command));
+        assert!(container.args.is_none());
+        assert!(container.mounts.is_none_or(|m| m.is_empty()));
+        let env = container.env.unwrap();
+        assert!(
+            env.contains(&format!("{BACKUP_URL_VARIABLE}={url}")),
+            "{env:?}"
+        );
+        for own in db_container.env.as_ref().unwrap() {
+            assert!(env.contains(own), "{own} kept");
+        }
+        let secrets: Vec<String> = container
+            .secrets
+            .unwrap()
+            .iter()
+            .map(|s| s.file.as_ref().unwrap().name.clone().unwrap())
+            .collect();
+        assert!(
+            secrets.contains(&"/run/secrets/backup_token".to_owned()),
+            "{secrets:?}"
+        );
+        assert!(
+            secrets.contains(&"/run/secrets/postgres_password".to_owned()),
+            "{secrets:?}"
+        );
+        let networks: Vec<String> = task
+            .networks
+            .unwrap()
+            .iter()
+            .map(|n| n.target.clone().unwrap())
+            .collect();
+        assert!(networks.contains(&"plenum-edge".to_owned()), "{networks:?}");
+        assert!(
+            networks.iter().any(|n| n.ends_with("backend")),
+            "{networks:?}"
+        );
+        assert_eq!(
+            task.restart_policy.unwrap().condition,
+            Some(TaskSpecRestartPolicyConditionEnum::NONE)
+        );
+        assert!(spec.mode.unwrap().replicated_job.is_some());
     }
 }

@@ -70,6 +70,7 @@ fn desired_for(record: &InstanceRecord) -> DesiredStack {
             "oidc_client_secret".to_owned(),
             SecretValue::new("client-secret"),
         ),
+        ("backup_token".to_owned(), SecretValue::new("backup-token")),
     ]);
     DesiredStack::build(record, &builtin("demo").unwrap(), values, &settings()).unwrap()
 }
@@ -92,8 +93,8 @@ fn running_wants_everything_and_stopped_the_same_with_no_replicas() {
     );
     assert_eq!(
         running.secrets.len(),
-        3,
-        "database, admin and client secrets"
+        4,
+        "database, admin, client and backup token secrets"
     );
     assert!(running.secrets.keys().all(|n| n.starts_with("pl42_")));
     assert_eq!(running.edge_network.as_deref(), Some("plenum_edge"));

@@ -61,7 +61,7 @@ async fn killed_mid_provisioning_converges_and_hand_deleted_service_is_recreated
     h.wait_status(id, Status::Running, LIMIT).await;
     assert_eq!(
         h.counts(id),
-        [2, 1, 1, 3],
+        [2, 1, 1, 4],
         "services, networks, volumes, secrets"
     );
     let all = h.ctx.docker.observe_all(&h.installation).await.unwrap();
@@ -88,7 +88,7 @@ async fn killed_mid_provisioning_converges_and_hand_deleted_service_is_recreated
     })
     .await;
     assert_eq!(web_created(step_events(&h, id).await), before + 1);
-    assert_eq!(h.counts(id), [2, 1, 1, 3]);
+    assert_eq!(h.counts(id), [2, 1, 1, 4]);
 
     h.engine.erase(id, None).await.unwrap();
     h.wait_status(id, Status::Erased, LIMIT).await;
@@ -187,14 +187,14 @@ async fn engine_unreachable_is_reported_and_converges_when_back() {
     assert_eq!((down.version.as_str(), down.generation), ("1.0", 1));
     assert_eq!(
         h.db.instance_secrets(id, &h.ctx.key).await.unwrap().len(),
-        3,
-        "database, admin and single sign-on client secrets"
+        4,
+        "database, admin, single sign-on client and backup token secrets"
     );
     tokio::time::sleep(Duration::from_secs(3)).await;
 
     proxy.restore();
     h.wait_status(id, Status::Running, LIMIT).await;
-    assert_eq!(h.counts(id), [2, 1, 1, 3]);
+    assert_eq!(h.counts(id), [2, 1, 1, 4]);
     let errors =
         h.db.recent_instance_events(id, 500)
             .await

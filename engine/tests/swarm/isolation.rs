@@ -60,12 +60,12 @@ async fn two_demo_instances_are_provisioned_and_isolated() {
     let (sa, sb) = (a.stack(), b.stack());
     assert_eq!(
         h.counts(a.id),
-        [2, 1, 1, 3],
+        [2, 1, 1, 4],
         "services, networks, volumes, secrets"
     );
     assert_eq!(
         h.counts(b.id),
-        [2, 1, 1, 3],
+        [2, 1, 1, 4],
         "services, networks, volumes, secrets"
     );
 

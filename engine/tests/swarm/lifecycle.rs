@@ -86,7 +86,7 @@ async fn data_survives_stop_start_upgrade_and_rollback() {
     h.wait_status(id, Status::Stopped, LIMIT).await;
     assert_eq!(
         h.counts(id),
-        [2, 1, 1, 3],
+        [2, 1, 1, 4],
         "services, networks, volumes, secrets"
     );
     assert_eq!(web_tasks(&stack), 0);
@@ -204,7 +204,7 @@ async fn data_survives_stop_start_upgrade_and_rollback() {
     // Remove: services and networks go, volume and secrets stay (grace period).
     h.engine.remove(id, None).await.unwrap();
     h.wait_status(id, Status::Removed, LIMIT).await;
-    assert_eq!(h.counts(id), [0, 0, 1, 3]);
+    assert_eq!(h.counts(id), [0, 0, 1, 4]);
     assert!(h.engine.upgrade(id, "1.0", None).await.is_err());
     // Start again within the grace period: the data is still there.
     h.engine.start(id, None).await.unwrap();

@@ -46,12 +46,21 @@ fn demo_template() {
     assert_eq!(sso.redirect_paths, ["/oidc/callback"]);
     assert_eq!(sso.post_logout_paths, ["/"]);
     assert_eq!(sso.client_secret, "oidc_client_secret");
+    let backup = template.backup().expect("the demo declares its backup");
+    assert_eq!(backup.service, "db");
+    assert_eq!(backup.token_secret, "backup_token");
+    assert!(backup.dump.join(" ").contains("pg_dump"));
+    assert!(backup.restore.join(" ").contains("--single-transaction"));
     assert_eq!(
         template.secret_generation().collect::<Vec<_>>(),
         [
             (
                 "admin_password",
                 SecretGeneration::Alphanumeric { length: 20 }
+            ),
+            (
+                "backup_token",
+                SecretGeneration::Alphanumeric { length: 48 }
             ),
             (
                 "oidc_client_secret",
