@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Plenum on a fresh Debian machine: installs what is missing (Debian
 # packages, Rust targets, cargo-leptos, Docker in Swarm mode, a private PostgreSQL, the local
-# test images, the npm peers of the SSO tests, moto's S3 server for the backup tests), builds the web app, then runs
+# test images, the npm peers of the SSO tests, moto's S3 server for the backup tests,
+# Prometheus for the metrics test), builds the web app, then runs
 # unit, integration (SQLite and PostgreSQL), engine (real Swarm) and browser (headless
 # Chromium) tests.
 set -euo pipefail
@@ -11,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/moto.sh"
 cd "$(repo_root)"
 
 ensure_web_toolchain
-apt_install chromium chromium-driver sqlite3 curl apache2 libapache2-mod-auth-openidc python3-aiosmtpd
+apt_install chromium chromium-driver sqlite3 curl apache2 libapache2-mod-auth-openidc python3-aiosmtpd prometheus
 ensure_test_postgres
 ensure_moto
 bash scripts/ensure-docker.sh

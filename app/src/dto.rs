@@ -69,8 +69,14 @@ pub use access::{
     AccessView, ClientView, GrantNotice, ImportReport, ImportRowView, PortalEntry, ProviderButton,
     RegisteredClient, UpstreamView,
 };
+mod audit;
+pub use audit::AuditEntryView;
 mod backups;
+mod logs;
 pub use backups::{BackupView, BackupsView};
+pub use logs::{LogLineView, LogMatchView};
+mod incidents;
+pub use incidents::IncidentView;
 mod instances;
 pub use instances::{
     BulkOutcome, CalendarDayView, InstanceConsole, InstanceEventView, InstanceStatusUpdate,

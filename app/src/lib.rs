@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("staff/orders") view=pages::staff_orders::StaffOrdersPage />
                     <Route path=path!("staff/instances") view=pages::staff_instances::StaffInstancesPage />
                     <Route path=path!("staff/clients") view=pages::staff_clients::StaffClientsPage />
+                    <Route path=path!("staff/audit") view=pages::staff_audit::StaffAuditPage />
                 </Routes>
             </main>
         </Router>

@@ -10,6 +10,7 @@ pub mod booking;
 pub mod capacity;
 pub mod dns;
 pub mod identity;
+pub mod incident;
 pub mod instance;
 pub mod order;
 pub mod organisation;

@@ -1,12 +1,15 @@
 //! Asking for a backup or a restore of an instance: recorded in the database, then a pass
 //! over the instance carries it out (see the reconciler's backup module).
 
-use domain::backup::BackupReason;
+use std::collections::BTreeMap;
+
+use domain::backup::{BackupReason, BackupState};
+use domain::instance::Slug;
 use domain::template::builtin;
 use domain::validation::Invalid;
-use store::BackupRecord;
+use store::{BackupRecord, InstanceRecord};
 
-use crate::{Engine, EngineError};
+use crate::{Engine, EngineError, NewInstanceRequest};
 
 impl Engine {
     /// Asks for a backup of instance `id` (refused while one is under way, or when its
@@ -37,6 +40,43 @@ impl Engine {
         db.start_restore(id, backup, actor).await?;
         self.reconcile_soon(id);
         Ok(())
+    }
+}
+
+impl Engine {
+    /// A new instance `name` at `slug`, in the organisation of backup `backup`'s instance,
+    /// with its template and version, its own secrets, and the backup's data: it is
+    /// restored before anything but its database starts (a rehearsal copy).
+    pub async fn clone_backup(
+        &self,
+        backup: i64,
+        name: &str,
+        slug: Slug,
+        actor: Option<i64>,
+    ) -> Result<InstanceRecord, EngineError> {
+        let db = &self.context().db;
+        let stored = db.backup(backup).await?;
+        if stored.state != BackupState::Stored {
+            return Err(Invalid::new("backup", format!("backup {backup} is not stored")).into());
+        }
+        let source = db.instance(stored.instance_id).await?;
+        declares_backup(&source.template)?;
+        let copy = self
+            .insert(
+                NewInstanceRequest {
+                    organisation_id: source.organisation_id,
+                    name: name.to_owned(),
+                    slug,
+                    template: source.template.clone(),
+                    version: source.version.clone(),
+                    replicas: BTreeMap::new(),
+                },
+                actor,
+            )
+            .await?;
+        db.start_restore(copy.id, backup, actor).await?;
+        self.reconcile_soon(copy.id);
+        Ok(db.instance(copy.id).await?)
     }
 }
 

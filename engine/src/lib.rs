@@ -8,6 +8,8 @@ pub mod controller;
 pub mod docker;
 mod drain;
 pub mod lifecycle;
+pub mod logs;
+pub mod metrics;
 pub mod reconcile;
 pub mod secrets;
 pub mod settings;

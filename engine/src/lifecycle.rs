@@ -127,6 +127,17 @@ impl Engine {
         request: NewInstanceRequest,
         actor: Option<i64>,
     ) -> Result<InstanceRecord, EngineError> {
+        let record = self.insert(request, actor).await?;
+        self.trigger.fire(record.id);
+        Ok(record)
+    }
+
+    /// Stores a new instance with its generated secrets, without provisioning it yet.
+    pub(crate) async fn insert(
+        &self,
+        request: NewInstanceRequest,
+        actor: Option<i64>,
+    ) -> Result<InstanceRecord, EngineError> {
         let template = builtin(&request.template)?;
         check_tag(&request.version)?;
         check_replicas(&template, &request.replicas)?;
@@ -156,7 +167,6 @@ impl Engine {
                 &message,
             )
             .await?;
-        self.trigger.fire(record.id);
         Ok(record)
     }
 
@@ -297,6 +307,11 @@ impl Engine {
     /// The engine's context (database, Docker, settings).
     pub(crate) fn context(&self) -> &Context {
         &self.ctx
+    }
+
+    /// The engine's pass counters and the number of Docker API calls made so far.
+    pub fn metrics(&self) -> (crate::metrics::EngineMetrics, u64) {
+        (self.ctx.metrics.clone(), self.ctx.docker.api_calls())
     }
 
     /// The Swarm's nodes: the capacity orders are admitted against.

@@ -18,6 +18,8 @@ mod m20261129_000010_instance_phases;
 mod m20261129_000011_instance_use;
 mod m20261129_000012_instance_node;
 mod m20261130_000013_backups;
+mod m20261130_000014_audit;
+mod m20261130_000015_incidents;
 
 /// Runs every migration Plenum knows, in order.
 pub struct Migrator;
@@ -39,6 +41,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000011_instance_use::Migration),
             Box::new(m20261129_000012_instance_node::Migration),
             Box::new(m20261130_000013_backups::Migration),
+            Box::new(m20261130_000014_audit::Migration),
+            Box::new(m20261130_000015_incidents::Migration),
         ]
     }
 }

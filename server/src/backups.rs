@@ -3,8 +3,9 @@
 //!
 //! `PUT` takes the dump of a running backup from its job and streams it into the vault,
 //! encrypted as it arrives, then the instance's secrets beside it; only then is the backup
-//! recorded as stored. `GET` streams a stored backup, decrypted, to the restore job of the
-//! instance being restored from it. Either must present the instance's backup token (the
+//! recorded as stored. `GET` streams a stored backup, decrypted, to the restore job of an
+//! instance being restored from it (its own, or a copy made from it), which presents its
+//! own token. Either must present the instance's backup token (the
 //! template's `x-plenum.backup.token_secret`); every refusal is the same answer, so nothing
 //! tells an unknown backup from a wrong token.
 
@@ -41,40 +42,78 @@ fn failed(what: &str) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, what.to_owned()).into_response()
 }
 
-/// The backup and its instance when the request presents that instance's backup token and
-/// `allowed` holds for them; None otherwise.
-async fn authorized(
+/// Backup `backup` (an id in the path), if it exists.
+async fn find(
     state: &app::server::AppState,
     backup: &str,
-    headers: &HeaderMap,
-    allowed: impl FnOnce(&BackupRecord, &InstanceRecord) -> bool,
-) -> Result<Option<(BackupRecord, InstanceRecord)>, store::StoreError> {
-    let (Ok(id), Some(presented)) = (backup.parse::<i64>(), crate::bearer::bearer(headers)) else {
+) -> Result<Option<BackupRecord>, store::StoreError> {
+    let Ok(id) = backup.parse::<i64>() else {
         return Ok(None);
     };
-    let backup = match state.db.backup(id).await {
-        Ok(b) => b,
-        Err(store::StoreError::NotFound) => return Ok(None),
-        Err(e) => return Err(e),
+    match state.db.backup(id).await {
+        Ok(b) => Ok(Some(b)),
+        Err(store::StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether the request presents `instance`'s backup token.
+async fn presents_token(
+    state: &app::server::AppState,
+    instance: &InstanceRecord,
+    headers: &HeaderMap,
+) -> Result<bool, store::StoreError> {
+    let Some(presented) = crate::bearer::bearer(headers) else {
+        return Ok(false);
     };
-    let instance = state.db.instance(backup.instance_id).await?;
     let Some(declaration) = domain::template::builtin(&instance.template)
         .ok()
         .and_then(|t| t.backup().cloned())
     else {
+        return Ok(false);
+    };
+    crate::bearer::matches_instance_secret(state, instance.id, &declaration.token_secret, presented)
+        .await
+}
+
+/// The running backup `backup` and its instance, when the request presents that
+/// instance's token.
+async fn uploading(
+    state: &app::server::AppState,
+    backup: &str,
+    headers: &HeaderMap,
+) -> Result<Option<(BackupRecord, InstanceRecord)>, store::StoreError> {
+    let Some(backup) = find(state, backup)
+        .await?
+        .filter(|b| b.state == BackupState::Running)
+    else {
         return Ok(None);
     };
-    if !allowed(&backup, &instance) {
+    let instance = state.db.instance(backup.instance_id).await?;
+    Ok(presents_token(state, &instance, headers)
+        .await?
+        .then_some((backup, instance)))
+}
+
+/// The stored backup `backup`, when the request presents the token of an instance being
+/// restored from it (the backup's own, or a copy made from it).
+async fn restoring(
+    state: &app::server::AppState,
+    backup: &str,
+    headers: &HeaderMap,
+) -> Result<Option<BackupRecord>, store::StoreError> {
+    let Some(backup) = find(state, backup)
+        .await?
+        .filter(|b| b.state == BackupState::Stored)
+    else {
         return Ok(None);
+    };
+    for instance in state.db.instances_restoring_from(backup.id).await? {
+        if presents_token(state, &instance, headers).await? {
+            return Ok(Some(backup));
+        }
     }
-    let valid = crate::bearer::matches_instance_secret(
-        state,
-        instance.id,
-        &declaration.token_secret,
-        presented,
-    )
-    .await?;
-    Ok(valid.then_some((backup, instance)))
+    Ok(None)
 }
 
 /// The dump of a running backup, from its job.
@@ -85,11 +124,7 @@ async fn receive(
     body: Body,
 ) -> Response {
     let state = server.app;
-    let (backup, instance) = match authorized(&state, &backup, &headers, |b, _| {
-        b.state == BackupState::Running
-    })
-    .await
-    {
+    let (backup, instance) = match uploading(&state, &backup, &headers).await {
         Ok(Some(found)) => found,
         Ok(None) => return unauthorized(),
         Err(e) => {
@@ -168,10 +203,7 @@ async fn send(
     headers: HeaderMap,
 ) -> Response {
     let state = server.app;
-    let restoring = |b: &BackupRecord, i: &InstanceRecord| {
-        b.state == BackupState::Stored && i.restoring_from == Some(b.id)
-    };
-    let (backup, instance) = match authorized(&state, &backup, &headers, restoring).await {
+    let backup = match restoring(&state, &backup, &headers).await {
         Ok(Some(found)) => found,
         Ok(None) => return unauthorized(),
         Err(e) => {
@@ -179,7 +211,11 @@ async fn send(
             return failed("Plenum could not check the token.");
         }
     };
-    match state.vault.get(&dump_key(instance.id, backup.id)).await {
+    match state
+        .vault
+        .get(&dump_key(backup.instance_id, backup.id))
+        .await
+    {
         Ok(stream) => (
             [
                 (

@@ -21,6 +21,9 @@
 //! | `mail.*` | `PLENUM_MAIL_<SETTING>` | see [`app::server::mail::MailSettings`]; off (no SMTP host) |
 //! | `backup.key_file` | `PLENUM_BACKUP_KEY_FILE` | `backup.key` under `data_dir`: the age key that decrypts backups, created on first start |
 //! | `backup.storage` | — | `{ kind = "directory", path = "backups" }` under `data_dir`, or `{ kind = "s3", endpoint, bucket, region, access_key_id, secret_access_key_file }` |
+//! | `backup_schedule.*` | `PLENUM_BACKUP_SCHEDULE_<SETTING>` | see [`domain::backup::schedule::BackupPolicy`]: daily when quiet, hourly in event mode, a final one, retention per kind |
+//! | `metrics.token_file` | `PLENUM_METRICS_TOKEN_FILE` | none: `/metrics` answers 404; with it, scrapers present the file's token |
+//! | `incidents.*` | `PLENUM_INCIDENTS_<SETTING>` | see [`app::server::incidents::IncidentSettings`]: no notices |
 //! | `login.attempts_per_account`, `login.attempts_per_address` | `PLENUM_LOGIN_<SETTING>` | `10`, `60` per 15 minutes |
 //!
 //! The file is `plenum.toml` in the working directory, or the path in `PLENUM_CONFIG`; it is
@@ -92,6 +95,15 @@ pub struct Settings {
     /// Where instance backups are stored and the key that encrypts them.
     #[serde(default)]
     pub backup: vault::VaultSettings,
+    /// When instances are backed up, by phase, and which backups are kept.
+    #[serde(default)]
+    pub backup_schedule: domain::backup::schedule::BackupPolicy,
+    /// `/metrics` (off without a token file).
+    #[serde(default)]
+    pub metrics: crate::metrics::MetricsSettings,
+    /// Where staff are told about incidents of instances in event mode.
+    #[serde(default)]
+    pub incidents: app::server::incidents::IncidentSettings,
 }
 
 impl Default for Settings {
@@ -115,6 +127,9 @@ impl Default for Settings {
             capacity: app::server::capacity::CapacitySettings::default(),
             phases: domain::capacity::PhaseSettings::default(),
             backup: vault::VaultSettings::default(),
+            backup_schedule: domain::backup::schedule::BackupPolicy::default(),
+            metrics: crate::metrics::MetricsSettings::default(),
+            incidents: app::server::incidents::IncidentSettings::default(),
         }
     }
 }
@@ -223,6 +238,24 @@ impl Settings {
                 Env::prefixed("PLENUM_IDENTITY_")
                     .map(|key| format!("identity.{}", key.as_str().to_lowercase()).into()),
             )
+            .merge(
+                Env::prefixed("PLENUM_INCIDENTS_")
+                    .map(|key| format!("incidents.{}", key.as_str().to_lowercase()).into()),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["PLENUM_METRICS_TOKEN_FILE"])
+                    .map(|_| "metrics.token_file".into()),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["PLENUM_BACKUP_KEY_FILE"])
+                    .map(|_| "backup.key_file".into()),
+            )
+            .merge(
+                Env::prefixed("PLENUM_BACKUP_SCHEDULE_")
+                    .map(|key| format!("backup_schedule.{}", key.as_str().to_lowercase()).into()),
+            )
     }
 
     fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
@@ -305,6 +338,26 @@ impl Settings {
         self.capacity.rules().map_err(range)?;
         self.capacity.model().map_err(range)?;
         self.phases.check().map_err(range)?;
+        self.backup_schedule.check().map_err(range)?;
+        if !(1..=1440).contains(&self.incidents.gap_minutes) {
+            return Err(ConfigError::Invalid {
+                setting: "incidents.gap_minutes",
+                value: self.incidents.gap_minutes.to_string(),
+                accepted: "1 to 1440 minutes",
+            });
+        }
+        if let Some(url) = &self.incidents.webhook_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(ConfigError::Invalid {
+                setting: "incidents.webhook_url",
+                value: url.clone(),
+                accepted: "an http:// or https:// URL",
+            });
+        }
+        self.backup
+            .validate()
+            .map_err(|e| ConfigError::Parse(e.to_string()))?;
         if self.edge.enabled
             && self.engine.enabled
             && domain::dns::DnsName::parse("base_domain", &self.engine.base_domain).ok()

@@ -25,6 +25,8 @@ pub struct ServerState {
     pub leptos: LeptosOptions,
     /// The app's shared state.
     pub app: AppState,
+    /// The request counters and the token of `/metrics`.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -79,7 +81,16 @@ pub enum StartError {
     /// The backup storage or its key could not be opened.
     #[error(transparent)]
     Vault(#[from] vault::VaultError),
+    /// The outbound HTTP client could not be built.
+    #[error("HTTP client: {0}")]
+    Http(String),
+    /// The metrics token file could not be read.
+    #[error("metrics.token_file: {0}")]
+    Metrics(std::io::Error),
 }
+
+/// How often the incident notifier looks for incidents to tell staff about.
+const INCIDENT_NOTIFIER_PERIOD: Duration = Duration::from_secs(20);
 
 /// How often the identity provider checks whether its signing key is due for rotation.
 const IDENTITY_MAINTENANCE_PERIOD: Duration = Duration::from_secs(3600);
@@ -99,6 +110,8 @@ pub struct Plenum {
     pub identity_maintenance: crate::scheduler::Periodic,
     /// The loop that moves instances through their phases; it stops when this is dropped.
     pub phase_scheduler: crate::scheduler::Periodic,
+    /// The loop that tells staff about incidents; it stops when this is dropped.
+    pub incident_notifier: crate::scheduler::Periodic,
 }
 
 /// Opens the database (migrating it), the session store, and builds the router.
@@ -143,6 +156,13 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
             node_lead_days: settings.capacity.node_lead_days,
         },
         vault,
+        backup_policy: settings.backup_schedule,
+        incidents: settings.incidents.clone(),
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| StartError::Http(e.to_string()))?,
     };
     let edge_routes = match edge {
         Some((setup, handle)) => edge::http::router(
@@ -153,7 +173,8 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         ),
         None => Router::new(),
     };
-    let router = build_router(settings, state.clone(), session_store, edge_routes);
+    let metrics = crate::metrics::Metrics::new(&settings.metrics).map_err(StartError::Metrics)?;
+    let router = build_router(settings, state.clone(), metrics, session_store, edge_routes);
     let order_scheduler = crate::scheduler::spawn_order_scheduler(
         state.db.clone(),
         crate::scheduler::ORDER_SCHEDULER_PERIOD,
@@ -166,7 +187,10 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
         Duration::from_secs(u64::from(settings.phases.check_minutes) * 60),
         || chrono::Utc::now().naive_utc(),
     );
+    let incident_notifier =
+        crate::scheduler::spawn_incident_notifier(state.clone(), INCIDENT_NOTIFIER_PERIOD);
     Ok(Plenum {
+        incident_notifier,
         router,
         state,
         order_scheduler,
@@ -237,23 +261,28 @@ fn leptos_options(settings: &Settings) -> LeptosOptions {
 fn build_router(
     settings: &Settings,
     state: AppState,
+    metrics: crate::metrics::Metrics,
     session_store: DbSessionStore,
     edge_routes: Router<ServerState>,
 ) -> Router {
     let leptos = leptos_options(settings);
     let routes = generate_route_list(App);
     let context_state = state.clone();
+    let audit_state = state.clone();
     let provide_state = move || provide_context(context_state.clone());
     let server_state = ServerState {
         leptos: leptos.clone(),
         app: state,
+        metrics: metrics.clone(),
     };
     let x_request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(crate::metrics::scrape))
         .merge(edge_routes)
         .merge(crate::instance_stream::router())
+        .merge(crate::instance_logs::router())
         .merge(crate::oidc::router())
         .merge(crate::upstream::router())
         .merge(crate::saml::router())
@@ -268,6 +297,15 @@ fn build_router(
             _,
         >(provide_state, shell))
         .with_state(server_state)
+        // Runs after routing (the route's pattern is known), around every route.
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::track,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            audit_state,
+            crate::audit::record,
+        ))
         .layer(axum::middleware::from_fn(csrf::guard))
         .layer(sessions::layer(session_store, settings))
         .layer(SetResponseHeaderLayer::if_not_present(

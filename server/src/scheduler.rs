@@ -86,6 +86,25 @@ pub fn spawn_phase_scheduler(
             if let Err(e) = app::server::phases::apply_phases(&state, clock()).await {
                 tracing::warn!(error = %e, "applying phases failed");
             }
+            let schedule = app::server::backup_schedule::apply_backup_schedule(&state, clock());
+            if let Err(e) = schedule.await {
+                tracing::warn!(error = %e, "applying the backup schedule failed");
+            }
+        }
+    })
+}
+
+/// Starts the incident notifier: every `period`, tell staff about the incidents of
+/// instances in event mode that are due a notice.
+pub fn spawn_incident_notifier(state: app::server::AppState, period: Duration) -> Periodic {
+    spawn_periodic(period, move || {
+        let state = state.clone();
+        async move {
+            match app::server::incidents::notify(&state, Utc::now()).await {
+                Ok(told) if !told.is_empty() => tracing::info!(incidents = ?told, "staff told"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "telling staff about incidents failed"),
+            }
         }
     })
 }

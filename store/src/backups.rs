@@ -13,6 +13,7 @@ use sea_orm::{
     QuerySelect, Set, TransactionTrait,
 };
 
+use crate::InstanceRecord;
 use crate::entities::{backup, instance};
 use crate::instances::{events, record};
 use crate::{Db, StoreError};
@@ -179,6 +180,27 @@ impl Db {
             .transpose()
     }
 
+    /// Each instance's newest stored backup (by instance id).
+    pub async fn newest_stored_backups(&self) -> Result<Vec<BackupRecord>, StoreError> {
+        let newest: Vec<(i64, i64)> = backup::Entity::find()
+            .select_only()
+            .column(backup::Column::InstanceId)
+            .column_as(backup::Column::Id.max(), "newest")
+            .filter(backup::Column::State.eq(BackupState::Stored.as_str()))
+            .group_by(backup::Column::InstanceId)
+            .into_tuple()
+            .all(self.connection())
+            .await?;
+        backup::Entity::find()
+            .filter(backup::Column::Id.is_in(newest.into_iter().map(|(_, id)| id)))
+            .order_by_asc(backup::Column::InstanceId)
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(BackupRecord::try_from)
+            .collect()
+    }
+
     /// Records that backup `id`'s job was created (`message` in the log), once.
     pub async fn start_backup(&self, id: i64, message: &str) -> Result<(), StoreError> {
         self.move_backup(
@@ -264,9 +286,20 @@ impl Db {
         txn.commit().await.map_err(StoreError::from)
     }
 
-    /// Starts restoring running instance `instance_id` from its stored backup `backup_id`;
-    /// refused (field `backup`) when the backup is not a stored one of this instance or the
-    /// instance is being restored, moved or is not running.
+    /// Forgets backup `id`, whose objects are gone (`message` in its instance's log).
+    pub async fn delete_backup(&self, id: i64, message: &str) -> Result<(), StoreError> {
+        let txn = self.connection().begin().await?;
+        let b = find(&txn, id).await?;
+        backup::Entity::delete_by_id(id).exec(&txn).await?;
+        events::insert(&txn, b.instance_id, None, EventKind::Step, message).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Starts restoring running instance `instance_id` from the stored backup `backup_id`
+    /// of an instance of the same organisation (itself, or the one it is a copy of);
+    /// refused (field `backup`) when there is no such backup or the instance is being
+    /// restored, moved or is not running.
     pub async fn start_restore(
         &self,
         instance_id: i64,
@@ -274,13 +307,18 @@ impl Db {
         actor: Option<i64>,
     ) -> Result<(), StoreError> {
         let txn = self.connection().begin().await?;
+        let target = record(&txn, instance_id).await?;
+        let no_such = || Invalid::new("backup", "no such backup of this organisation").into();
         let b = match find(&txn, backup_id).await {
-            Ok(b) if b.instance_id == instance_id => b,
-            Ok(_) | Err(StoreError::NotFound) => {
-                return Err(Invalid::new("backup", "no such backup of this instance").into());
-            }
+            Ok(b) => b,
+            Err(StoreError::NotFound) => return Err(no_such()),
             Err(e) => return Err(e),
         };
+        if b.instance_id != instance_id
+            && record(&txn, b.instance_id).await?.organisation_id != target.organisation_id
+        {
+            return Err(no_such());
+        }
         if b.state != BackupState::Stored {
             return Err(Invalid::new("backup", format!("backup {backup_id} is not stored")).into());
         }
@@ -304,6 +342,20 @@ impl Db {
         events::insert(&txn, instance_id, actor, EventKind::Requested, &message).await?;
         txn.commit().await?;
         Ok(())
+    }
+
+    /// The instances being restored from backup `backup_id`.
+    pub async fn instances_restoring_from(
+        &self,
+        backup_id: i64,
+    ) -> Result<Vec<InstanceRecord>, StoreError> {
+        instance::Entity::find()
+            .filter(instance::Column::RestoringFrom.eq(backup_id))
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(InstanceRecord::try_from)
+            .collect()
     }
 
     /// Ends the restore of instance `instance_id` from `backup_id`: restored, or failed

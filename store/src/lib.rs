@@ -4,12 +4,14 @@
 //! Which database is used is decided by the URL alone: `sqlite://…` or `postgres://…`.
 
 mod accounts;
+mod audit;
 mod backups;
 mod connection;
 mod crypto;
 pub mod entities;
 mod error;
 mod identity;
+mod incidents;
 mod instances;
 mod invitations;
 mod orders;
@@ -17,6 +19,7 @@ mod organisations;
 mod upstream;
 
 pub use accounts::{NewUser, UserRecord};
+pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
 pub use backups::{BackupRecord, size_in_words};
 pub use connection::{Backend, Db};
 pub use crypto::{InvalidKey, SecretKey, SecretValue};
@@ -26,6 +29,7 @@ pub use identity::{
     Rotated, SamlIdpKeyRecord, SamlServiceProviderRecord, SamlSpKeyRecord, SigningKeyRecord,
     TokenKind, TokenRecord,
 };
+pub use incidents::{Failure, IncidentRecord};
 pub use instances::{DesiredChange, DesiredUpdate, InstanceEvent, InstanceRecord, NewInstance};
 pub use orders::{CatalogEntry, OrderRecord, PlanRecord};
 pub use organisations::{MemberRecord, OrgRecord, OrgSummary};

@@ -29,7 +29,7 @@ pub async fn instance_backups(id: i64) -> Result<BackupsView, AppError> {
             )
             .await
             .is_ok();
-            backups::list(&state, &record, can_manage).await
+            backups::list(&state, &record, actor, can_manage).await
         }
         .await,
     )
@@ -57,6 +57,20 @@ pub async fn restore_instance(id: i64, backup: i64, confirm: String) -> Result<(
             let state = state()?;
             let (record, actor) = authorize_instance(&state, id, OrgAction::Manage).await?;
             backups::restore(&state, &record, actor, backup, &confirm).await
+        }
+        .await,
+    )
+}
+
+/// Copies backup `backup` into a new instance `name` at address `slug` of the same
+/// organisation, with its own secrets (staff: a rehearsal copy is not ordered); its id.
+#[server(name = CloneBackup, prefix = "/api", endpoint = "staff/backups/clone")]
+pub async fn clone_backup(backup: i64, name: String, slug: String) -> Result<i64, AppError> {
+    respond(
+        async {
+            let state = state()?;
+            let actor = crate::server::require_staff(&state).await?;
+            backups::clone(&state, actor, backup, &name, &slug).await
         }
         .await,
     )

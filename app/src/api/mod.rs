@@ -4,9 +4,11 @@
 //! Endpoints are explicit (`/api/<area>/<verb>`) so that tests and scripts can name them.
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod backups;
 pub mod edge;
+pub mod incidents;
 pub mod instances;
 pub mod orders;
 pub mod orgs;
@@ -16,3 +18,68 @@ pub mod staff_instances;
 pub mod staff_nodes;
 pub mod staff_orders;
 pub mod upstream;
+
+/// The server functions that change nothing (they read). Every other one is recorded in the
+/// audit trail; a new server function is recorded unless it is listed here.
+pub const READ_ONLY: &[&str] = &[
+    "access/list",
+    "access/portal",
+    "auth/me",
+    "instances/backups",
+    "instances/detail",
+    "instances/incidents",
+    "instances/list",
+    "orders/availability",
+    "orders/list",
+    "orders/options",
+    "orders/slug",
+    "orgs/audit",
+    "orgs/detail",
+    "orgs/mine",
+    "staff/audit",
+    "staff/catalog/available",
+    "staff/catalog/list",
+    "staff/clients/list",
+    "staff/edge",
+    "staff/incidents",
+    "staff/instances/calendar",
+    "staff/instances/capacity",
+    "staff/instances/list",
+    "staff/logs/search",
+    "staff/nodes/list",
+    "staff/orders/impacts",
+    "staff/orders/queue",
+    "staff/orgs",
+    "staff/users",
+    "upstream/list",
+    "upstream/platform",
+];
+
+/// The request fields whose values the audit trail records (ids, names, choices); any other
+/// field is recorded by name only, so that no password, token or secret is ever kept.
+pub const RECORDED_FIELDS: &[&str] = &[
+    "access_id",
+    "allowed",
+    "backup",
+    "email",
+    "event_days",
+    "id",
+    "ids",
+    "instance_id",
+    "name",
+    "node",
+    "order_id",
+    "org_id",
+    "phase",
+    "plan",
+    "reason",
+    "rental_end",
+    "rental_start",
+    "replicas",
+    "role",
+    "service",
+    "slug",
+    "template",
+    "user_id",
+    "version",
+];

@@ -66,3 +66,14 @@ mod browser {
         on_cleanup(move || subscription.set_value(None));
     }
 }
+
+/// Advances `tick` every `period` in the browser while the calling component lives (for
+/// lists that refresh themselves: a resource keyed on `tick` reloads).
+pub fn tick_every(tick: leptos::prelude::RwSignal<u64>, period: std::time::Duration) {
+    use leptos::prelude::*;
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(move || tick.update(|t| *t += 1), period) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+}

@@ -48,6 +48,9 @@ pub fn Nav() -> impl IntoView {
                                                 <li>
                                                     <A href="/staff/clients">"Sign-on"</A>
                                                 </li>
+                                                <li>
+                                                    <A href="/staff/audit">"Audit"</A>
+                                                </li>
                                             })}
                                         <li>
                                             <A href="/account">"Account"</A>

@@ -32,6 +32,8 @@ pub struct BackupsView {
     pub can_back_up: bool,
     /// Whether a backup or restore is under way (the list then refreshes).
     pub busy: bool,
+    /// Whether the viewer may copy a backup into a new instance (staff).
+    pub can_clone: bool,
     /// Newest first.
     pub backups: Vec<BackupView>,
 }

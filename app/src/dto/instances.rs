@@ -74,6 +74,8 @@ pub struct InstanceConsole {
     pub scaling: Vec<ScaleChoice>,
     /// Its phase by its event days (instances made from an order).
     pub phase: Option<PhaseView>,
+    /// Its services' names (whose logs can be read one by one).
+    pub services: Vec<String>,
 }
 
 /// Where an instance stands in its rental.

@@ -30,6 +30,8 @@ pub fn InstancePage() -> impl IntoView {
     };
     // Created here, before anything is awaited, so that server and browser number it alike.
     let people = crate::pages::people::PeopleState::new(Signal::derive(id));
+    let backups = crate::pages::instance_backups::BackupsState::new(Signal::derive(id));
+    let problems = crate::pages::incidents::ProblemsState::new(Signal::derive(id));
     let console = Resource::new(
         move || (id(), actions.versions()),
         |(id, _)| async move {
@@ -44,7 +46,7 @@ pub fn InstancePage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match console.await {
-                        Ok(console) => view! { <Console console actions people /> }.into_any(),
+                        Ok(console) => view! { <Console console actions people backups problems /> }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -103,6 +105,8 @@ fn Console(
     console: InstanceConsole,
     actions: Actions,
     people: crate::pages::people::PeopleState,
+    backups: crate::pages::instance_backups::BackupsState,
+    problems: crate::pages::incidents::ProblemsState,
 ) -> impl IntoView {
     let instance = console.instance.clone();
     let id = instance.id;
@@ -164,7 +168,9 @@ fn Console(
             </dl>
             {console.can_manage.then(|| view! { <Manage console=console.clone() actions /> })}
             {console.can_manage.then(|| view! { <crate::pages::people::People id state=people /> })}
-            <crate::pages::instance_backups::Backups id name=instance.name.clone() />
+            <crate::pages::instance_backups::Backups id name=instance.name.clone() state=backups />
+            <crate::pages::incidents::Problems state=problems />
+            <crate::pages::instance_logs::Logs id services=console.services.clone() />
             <EventLog events />
         </section>
     }

@@ -3,7 +3,7 @@
 //! watched), "Back up now", and restoring the instance from a stored backup after typing
 //! its name.
 
-use crate::api::backups::{BackUpInstance, RestoreInstance, instance_backups};
+use crate::api::backups::{BackUpInstance, CloneBackup, RestoreInstance, instance_backups};
 use crate::components::feedback::{Done, FormError, last_error};
 use crate::dto::{BackupView, BackupsView};
 use leptos::prelude::*;
@@ -11,27 +11,75 @@ use leptos::prelude::*;
 /// How often the list refreshes.
 const REFRESH: std::time::Duration = std::time::Duration::from_secs(3);
 
+/// The section's resource and actions, made by the page before anything is awaited (so
+/// that server and browser number them alike).
+#[derive(Clone, Copy)]
+pub struct BackupsState {
+    tick: RwSignal<u64>,
+    back_up: ServerAction<BackUpInstance>,
+    restore: ServerAction<RestoreInstance>,
+    clone: ServerAction<CloneBackup>,
+    list: Resource<Result<BackupsView, crate::error::AppError>>,
+}
+
+impl BackupsState {
+    /// The state for the instance `id` names (None: not found).
+    pub fn new(id: Signal<Option<i64>>) -> Self {
+        let tick = RwSignal::new(0u64);
+        let back_up = ServerAction::<BackUpInstance>::new();
+        let restore = ServerAction::<RestoreInstance>::new();
+        let clone = ServerAction::<CloneBackup>::new();
+        let list = Resource::new(
+            move || {
+                (
+                    id.get(),
+                    tick.get(),
+                    back_up.version().get(),
+                    restore.version().get(),
+                )
+            },
+            |(id, ..)| async move {
+                match id {
+                    Some(id) => instance_backups(id).await,
+                    None => Err(crate::error::AppError::NotFound),
+                }
+            },
+        );
+        Self {
+            tick,
+            back_up,
+            restore,
+            clone,
+            list,
+        }
+    }
+}
+
 /// The backups of instance `id`; `name` is what a restore is confirmed with.
 #[component]
-pub fn Backups(id: i64, name: String) -> impl IntoView {
-    let tick = RwSignal::new(0u64);
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(move || tick.update(|t| *t += 1), REFRESH) {
-            on_cleanup(move || handle.clear());
-        }
-    });
-    let back_up = ServerAction::<BackUpInstance>::new();
-    let restore = ServerAction::<RestoreInstance>::new();
-    let list = Resource::new(
-        move || (tick.get(), back_up.version().get(), restore.version().get()),
-        move |_| instance_backups(id),
-    );
+pub fn Backups(id: i64, name: String, state: BackupsState) -> impl IntoView {
+    let BackupsState {
+        tick,
+        back_up,
+        restore,
+        clone,
+        list,
+    } = state;
+    crate::components::live::tick_every(tick, REFRESH);
     let back_up_error = last_error(back_up);
     let restore_error = last_error(restore);
+    let clone_error = last_error(clone);
     view! {
         <h2 id="backups-heading">"Backups"</h2>
         <FormError error=back_up_error fields=&[] />
         <FormError error=restore_error fields=&[] />
+        <FormError error=clone_error fields=&[] />
+        {move || clone.value().get().and_then(Result::ok).map(|copy| view! {
+            <p class="form-ok" role="status" id="clone-outcome">
+                "Copy made: " <a href=format!("/instances/{copy}")>{format!("instance {copy}")}</a>
+                " is restored from the backup, then starts."
+            </p>
+        })}
         <Done action=back_up text="Backup requested: it is taken while the instance runs." />
         <Done action=restore text="Restore requested: the instance goes into maintenance and comes back with the backup's data." />
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -42,7 +90,7 @@ pub fn Backups(id: i64, name: String) -> impl IntoView {
                         Ok(view) if !view.declared => view! {
                             <p id="backups">"This instance's template declares no backups."</p>
                         }.into_any(),
-                        Ok(view) => view! { <BackupList id name view back_up restore /> }.into_any(),
+                        Ok(view) => view! { <BackupList id name view back_up restore clone /> }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })
@@ -58,7 +106,14 @@ fn BackupList(
     view: BackupsView,
     back_up: ServerAction<BackUpInstance>,
     restore: ServerAction<RestoreInstance>,
+    clone: ServerAction<CloneBackup>,
 ) -> impl IntoView {
+    let stored: Vec<BackupView> = view
+        .backups
+        .iter()
+        .filter(|b| view.can_clone && b.state == "stored")
+        .cloned()
+        .collect();
     let restorable: Vec<BackupView> = view
         .backups
         .iter()
@@ -91,6 +146,22 @@ fn BackupList(
                 <label for="restore-confirm">{format!("Type the name, {name}, to replace the instance's data with the backup's")}</label>
                 <input id="restore-confirm" name="confirm" required autocomplete="off" />
                 <button type="submit" class="danger">"Restore"</button>
+            </ActionForm>
+        })}
+        {(!stored.is_empty()).then(|| view! {
+            <h3>"Copy into a new instance"</h3>
+            <ActionForm action=clone attr:class="clone-form">
+                <label for="clone-backup">"Backup"</label>
+                <select id="clone-backup" name="backup">
+                    {stored.into_iter().map(|b| view! {
+                        <option value=b.id>{format!("{} · {}", b.id, b.requested_at)}</option>
+                    }).collect_view()}
+                </select>
+                <label for="clone-name">"Name"</label>
+                <input id="clone-name" name="name" required />
+                <label for="clone-slug">"Address"</label>
+                <input id="clone-slug" name="slug" required autocomplete="off" />
+                <button type="submit">"Copy"</button>
             </ActionForm>
         })}
     }

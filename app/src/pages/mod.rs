@@ -2,8 +2,10 @@
 
 pub mod account;
 pub mod home;
+pub mod incidents;
 pub mod instance;
 pub mod instance_backups;
+pub mod instance_logs;
 pub mod instances;
 pub mod invitation;
 pub mod login;
@@ -15,6 +17,7 @@ pub mod people;
 pub mod portal;
 pub mod signup;
 pub mod staff;
+pub mod staff_audit;
 pub mod staff_clients;
 pub mod staff_instances;
 pub mod staff_nodes;

@@ -53,6 +53,7 @@ fn OrgView() -> impl IntoView {
         instances: org_instances_resource(org_id),
         orders: org_orders_resource(org_id),
         providers: crate::pages::upstream::UpstreamState::new(Signal::derive(org_id)),
+        activity: crate::pages::staff_audit::ActivityState::new(Signal::derive(org_id)),
     };
     let actions = MemberActions {
         add,
@@ -90,6 +91,8 @@ struct OrgLists {
     orders: OrdersResource,
     /// The organisation's own sign-in providers (owners).
     providers: crate::pages::upstream::UpstreamState,
+    /// What was done in the organisation (owners).
+    activity: crate::pages::staff_audit::ActivityState,
 }
 
 #[component]
@@ -126,6 +129,7 @@ fn OrgBody(org: OrgDetail, actions: MemberActions, lists: OrgLists) -> impl Into
             {can_manage.then(|| view! { <crate::pages::upstream::UpstreamProviders org_id=Some(org_id) state=lists.providers /> })}
             <OrgInstances instances=lists.instances />
             <OrgOrders org_id can_manage orders=lists.orders />
+            {can_manage.then(|| view! { <crate::pages::staff_audit::OrgActivity state=lists.activity /> })}
         </section>
     }
 }

@@ -40,6 +40,8 @@ pub fn StaffInstancesPage() -> impl IntoView {
                 <h1>"Instances"</h1>
                 <InstanceList />
                 <Nodes />
+                <crate::pages::incidents::StaffIncidents />
+                <crate::pages::incidents::LogSearch />
                 <Calendar />
             </section>
         </RequireLogin>

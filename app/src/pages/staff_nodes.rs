@@ -14,11 +14,7 @@ const REFRESH: std::time::Duration = std::time::Duration::from_secs(3);
 #[component]
 pub fn Nodes() -> impl IntoView {
     let tick = RwSignal::new(0u64);
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(move || tick.update(|t| *t += 1), REFRESH) {
-            on_cleanup(move || handle.clear());
-        }
-    });
+    crate::components::live::tick_every(tick, REFRESH);
     let drain = ServerAction::<StaffDrainNode>::new();
     let nodes = Resource::new(
         move || (tick.get(), drain.version().get()),

@@ -20,6 +20,7 @@ const LISTED: u64 = 50;
 pub async fn list(
     state: &AppState,
     record: &InstanceRecord,
+    actor: Actor,
     can_manage: bool,
 ) -> Result<BackupsView, AppError> {
     let declared = builtin(&record.template)
@@ -46,6 +47,7 @@ pub async fn list(
             && !restoring
             && matches!(record.lifecycle, Lifecycle::Running | Lifecycle::Stopped),
         busy: pending || restoring,
+        can_clone: actor.is_staff && declared,
         backups: backups
             .into_iter()
             .map(|b| BackupView {
@@ -93,4 +95,24 @@ pub async fn restore(
         .restore(record.id, backup, Some(actor.user_id))
         .await
         .map_err(engine_error)
+}
+
+/// Copies `backup` into a new instance `name` at `slug` for `actor` (staff); its id.
+pub async fn clone(
+    state: &AppState,
+    actor: Actor,
+    backup: i64,
+    name: &str,
+    slug: &str,
+) -> Result<i64, AppError> {
+    let name = domain::order::parse_instance_name(name)?;
+    let slug = domain::instance::Slug::parse(slug)?;
+    let copy = engine(state)?
+        .clone_backup(backup, &name, slug, Some(actor.user_id))
+        .await
+        .map_err(engine_error)?;
+    if let Some(edge) = &state.edge {
+        edge.reconcile_now();
+    }
+    Ok(copy.id)
 }

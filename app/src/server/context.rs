@@ -186,11 +186,23 @@ pub async fn client_address(state: &AppState) -> Option<std::net::IpAddr> {
     let ConnectInfo(peer) = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
         .await
         .ok()?;
-    let peer = peer.ip();
-    if !state.trusted_proxies.iter().any(|net| net.contains(&peer)) {
-        return Some(peer);
+    let headers = leptos_axum::extract::<http::HeaderMap>()
+        .await
+        .unwrap_or_default();
+    Some(client_ip(peer.ip(), &headers, &state.trusted_proxies))
+}
+
+/// The client's address from the `peer` that sent a request with `headers`: the peer, or —
+/// when it is one of the `trusted` proxies — the last address it appended to
+/// `X-Forwarded-For`.
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    headers: &http::HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    if !trusted.iter().any(|net| net.contains(&peer)) {
+        return peer;
     }
-    let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
     headers
         .get_all("x-forwarded-for")
         .iter()
@@ -198,7 +210,7 @@ pub async fn client_address(state: &AppState) -> Option<std::net::IpAddr> {
         .flat_map(|v| v.split(','))
         .filter_map(|a| a.trim().parse().ok())
         .next_back()
-        .or(Some(peer))
+        .unwrap_or(peer)
 }
 
 /// Whether the request is a plain HTML form post (no WASM: the browser follows a redirect)

@@ -3,10 +3,14 @@
 
 pub mod access;
 pub mod accounts;
+pub mod audit;
+pub mod backup_schedule;
 pub mod backups;
 pub mod capacity;
 pub mod context;
+pub mod incidents;
 pub mod instances;
+pub mod log_search;
 pub mod mail;
 pub mod nodes;
 pub mod orders;

@@ -28,4 +28,10 @@ pub struct AppState {
     pub admissions: super::capacity::Admissions,
     /// Where instance backups are kept, encrypted.
     pub vault: std::sync::Arc<vault::Vault>,
+    /// When instances are backed up and which backups are kept.
+    pub backup_policy: domain::backup::schedule::BackupPolicy,
+    /// Where staff are told about incidents.
+    pub incidents: super::incidents::IncidentSettings,
+    /// Outbound HTTP (incident webhooks); no redirects followed.
+    pub http: reqwest::Client,
 }

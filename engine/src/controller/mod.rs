@@ -211,7 +211,11 @@ impl Loop {
         self.workers.spawn(async move {
             // The semaphore is never closed.
             let _permit = permits.acquire_owned().await;
-            (id, reconcile(&ctx, id).await)
+            let started = std::time::Instant::now();
+            let result = reconcile(&ctx, id).await;
+            ctx.metrics
+                .observe(result.is_ok(), started.elapsed().as_secs_f64());
+            (id, result)
         });
     }
 

@@ -7,6 +7,7 @@
 //! the action and the object it concerns; no error carries a secret's value.
 
 mod events;
+mod logs;
 mod nodes;
 mod objects;
 mod observe;
@@ -20,6 +21,7 @@ use thiserror::Error;
 
 use crate::settings::{DockerEndpoint, EngineSettings};
 
+pub use logs::{LogLine, LogWindow};
 pub use nodes::NodeChange;
 pub use observe::{JobObject, Observation, ServiceUpdate};
 pub use tasks::{TaskInfo, job_states, service_tasks};

@@ -14,6 +14,8 @@ use super::{Docker, DockerError, JobObject, ServiceUpdate, classify};
 /// One task, reduced to what the status needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskInfo {
+    /// The task's id.
+    pub id: String,
     /// The service's id.
     pub service_id: String,
     /// Swarm's version index of the task (later tasks have higher ones).
@@ -35,6 +37,10 @@ pub struct TaskInfo {
     pub node_id: Option<String>,
     /// Ports published in host mode on its node: (container port, node port).
     pub host_ports: Vec<(u16, u16)>,
+    /// When its state last changed.
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Its container's exit status, once it exited.
+    pub exit_code: Option<i64>,
 }
 
 /// The network through which a node's host reaches its task containers.
@@ -73,7 +79,14 @@ impl Docker {
                         Some((target, published))
                     })
                     .collect();
+                let at = status
+                    .timestamp
+                    .as_deref()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.with_timezone(&chrono::Utc));
+                let container = status.container_status.unwrap_or_default();
                 Some(TaskInfo {
+                    id: task.id?,
                     service_id: task.service_id?,
                     version: task.version.and_then(|v| v.index).unwrap_or(0),
                     running: state == Some(TaskState::RUNNING)
@@ -83,9 +96,11 @@ impl Docker {
                     failed: matches!(state, Some(TaskState::FAILED | TaskState::REJECTED)),
                     completed: state == Some(TaskState::COMPLETE),
                     error: status.err,
-                    container_id: status.container_status.and_then(|c| c.container_id),
+                    container_id: container.container_id,
                     node_id: task.node_id,
                     host_ports,
+                    at,
+                    exit_code: container.exit_code,
                 })
             })
             .collect())
@@ -181,6 +196,7 @@ mod tests {
 
     fn task(service: &str, version: u64, running: bool, error: Option<&str>) -> TaskInfo {
         TaskInfo {
+            id: format!("{service}.{version}"),
             service_id: service.to_owned(),
             version,
             running,
@@ -191,6 +207,8 @@ mod tests {
             container_id: None,
             node_id: None,
             host_ports: Vec::new(),
+            at: None,
+            exit_code: None,
         }
     }
 

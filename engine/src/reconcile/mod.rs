@@ -6,6 +6,7 @@ mod apply;
 mod backup;
 mod desired;
 mod health;
+mod incidents;
 pub(crate) mod moving;
 pub mod placement;
 mod sso;
@@ -79,6 +80,8 @@ pub struct Context {
     /// Held while an instance is placed: passes run in parallel, and two instances placed at
     /// once must each see the other.
     placing: tokio::sync::Mutex<()>,
+    /// Passes and their durations, for `/metrics`.
+    pub metrics: crate::metrics::EngineMetrics,
 }
 
 impl Context {
@@ -107,6 +110,7 @@ impl Context {
             key,
             http,
             placing: tokio::sync::Mutex::new(()),
+            metrics: crate::metrics::EngineMetrics::default(),
         })
     }
 }
@@ -394,6 +398,7 @@ async fn observed_status(
         .collect();
     let service_ids: Vec<String> = ids.values().cloned().collect();
     let tasks = ctx.docker.tasks(&service_ids).await?;
+    incidents::record(ctx, record.id, objects, &ids, &tasks).await?;
     let services = service_tasks(&wanted, &ids, &observation.updates, &rolled_back, &tasks);
 
     let (entry_name, port, path) = desired.entry();

@@ -214,6 +214,8 @@ fn handle(request: Request, app: &App) {
     let reply = web::static_reply(route, &config.app_version).unwrap_or_else(|| match route {
         Route::Index => match database.increment() {
             Ok(visits) => {
+                // An access log line per visit (what the console's logs show).
+                println!("demo-app: visit {visits}");
                 let user = app.relying_party.as_ref().and_then(|rp| rp.user(cookies));
                 let sign_in = match (&app.relying_party, &user) {
                     (None, _) => SignIn::Off,

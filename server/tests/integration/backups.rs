@@ -13,7 +13,8 @@ use store::InstanceRecord;
 
 use crate::common::{Client, TestServer};
 use crate::edge_support::{DEMO_APP_IMAGE, eventually, gateway_ip, preflight};
-use crate::orders::{customer, day, form, id_of, place, staff, with};
+use crate::orders::{customer, staff};
+use crate::placement::provisioned;
 use crate::swarm::{Installation, docker};
 
 const SLOW: Duration = Duration::from_secs(240);
@@ -68,6 +69,7 @@ impl S3 {
     }
 
     fn storage(&self) -> vault::StorageSettings {
+        std::fs::write(self._dir.path().join("metrics-token"), "metrics\n").unwrap();
         let secret = self._dir.path().join("secret");
         std::fs::write(&secret, "moto-secret\n").unwrap();
         vault::StorageSettings::S3 {
@@ -79,10 +81,8 @@ impl S3 {
         }
     }
 
-    /// The object `key` exactly as the bucket holds it.
-    async fn raw(&self, key: &str) -> Vec<u8> {
-        use object_store::ObjectStore;
-        let bucket = object_store::aws::AmazonS3Builder::new()
+    fn bucket(&self) -> object_store::aws::AmazonS3 {
+        object_store::aws::AmazonS3Builder::new()
             .with_endpoint(&self.endpoint)
             .with_allow_http(true)
             .with_bucket_name(BUCKET)
@@ -90,8 +90,26 @@ impl S3 {
             .with_access_key_id("moto-key")
             .with_secret_access_key("moto-secret")
             .build()
-            .unwrap();
-        let object = bucket.get(&object_store::path::Path::from(key)).await;
+            .unwrap()
+    }
+
+    /// Whether the bucket has no object `key`.
+    async fn missing(&self, key: &str) -> bool {
+        use object_store::ObjectStore;
+        let head = self
+            .bucket()
+            .head(&object_store::path::Path::from(key))
+            .await;
+        matches!(head, Err(object_store::Error::NotFound { .. }))
+    }
+
+    /// The object `key` exactly as the bucket holds it.
+    async fn raw(&self, key: &str) -> Vec<u8> {
+        use object_store::ObjectStore;
+        let object = self
+            .bucket()
+            .get(&object_store::path::Path::from(key))
+            .await;
         let object = object.unwrap_or_else(|e| panic!("{key}: {e}"));
         object.bytes().await.unwrap().to_vec()
     }
@@ -109,7 +127,7 @@ async fn record(server: &TestServer, id: i64) -> InstanceRecord {
 }
 
 /// `http://<docker_gwbridge address>:8080` of the running web task of instance `id`.
-fn entry_url(id: i64) -> String {
+pub(crate) fn entry_url(id: i64) -> String {
     let task = docker(&[
         "service",
         "ps",
@@ -155,7 +173,7 @@ async fn get(url: &str) -> String {
 }
 
 /// Waits until instance `id` runs (not restoring); the counter then.
-async fn counter_when_running(server: &TestServer, id: i64) -> String {
+pub(crate) async fn counter_when_running(server: &TestServer, id: i64) -> String {
     eventually("the instance running", SLOW, || async {
         let r = record(server, id).await;
         if r.status != Status::Running || r.restoring_from.is_some() {
@@ -191,11 +209,23 @@ async fn events(server: &TestServer, id: i64) -> Vec<String> {
     log.into_iter().map(|e| e.message).collect()
 }
 
-#[tokio::test]
-async fn a_backup_in_s3_restores_the_old_data_and_the_bucket_holds_only_ciphertext() {
+/// Plenum with the engine on the local Swarm and the vault in moto's S3, a staff member,
+/// a customer and their running demo instance. Dropped in field order: the server (and
+/// its engine) first, the Swarm objects, then the S3 server.
+struct Rig {
+    server: TestServer,
+    admin: Client,
+    owner: Client,
+    org: i64,
+    id: i64,
+    _installation: Installation,
+    s3: S3,
+}
+
+async fn rig(prefix: &str, slug: &str) -> Rig {
     preflight(&[DEMO_APP_IMAGE, "plenum/postgres:15"]).await;
     let s3 = S3::start().await;
-    let installation = Installation::new("t-backup");
+    let installation = Installation::new(prefix);
     let gateway = gateway_ip().await;
     let server = TestServer::start_with(crate::common::Backend::Sqlite, |s| {
         installation.configure(s);
@@ -205,31 +235,123 @@ async fn a_backup_in_s3_restores_the_old_data_and_the_bucket_holds_only_cipherte
         s.capacity.headroom_percent = 0;
         s.capacity.reserved_cpus = "0".into();
         s.capacity.reserved_memory = "0".into();
+        // Retention keeps one scheduled backup from quiet phases.
+        s.backup_schedule.keep_quiet = 1;
+        // Only the schedule passes the test runs, with its own clock.
+        s.phases.check_minutes = 60;
+        s.metrics.token_file = Some(s3._dir.path().join("metrics-token"));
     })
     .await;
     let admin = staff(&server).await;
-    let (owner, org) = customer(&server, "keeper").await;
+    let (owner, org) = customer(&server, slug).await;
     installation.reserve_ids(&server.state.db, org).await;
-    let order = with(form(org, "keeper-one", 0), "plan", "small");
-    let order = with(order, "rental_end", &day(10));
-    let order = with(order, "event_days", &format!("{} 60", day(5)));
-    let placed = place(&owner, &order).await;
-    let approved = admin
-        .call("staff/orders/approve", &[("order_id", &id_of(&placed))])
-        .await;
-    let id = approved.body["instance_id"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("provisioned at once: {}", approved.text));
+    let id = provisioned(&admin, &owner, org, slug).await;
+    counter_when_running(&server, id).await;
+    Rig {
+        server,
+        admin,
+        owner,
+        org,
+        id,
+        _installation: installation,
+        s3,
+    }
+}
+
+/// Waits until backup `backup` of instance `id` is stored.
+async fn stored(owner: &Client, server: &TestServer, id: i64) -> serde_json::Value {
+    eventually("the backup stored", SLOW, || async {
+        let body = backups(owner, id).await;
+        let newest = body["backups"][0].clone();
+        match newest["state"].as_str() {
+            Some("stored") => Ok(newest),
+            Some("failed") => panic!(
+                "the backup failed: {newest}; {:?}",
+                events(server, id).await
+            ),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_backup_in_s3_restores_the_old_data_and_the_bucket_holds_only_ciphertext() {
+    let Rig {
+        server,
+        admin,
+        owner,
+        org,
+        id,
+        _installation,
+        s3,
+    } = rig("t-backup", "keeper-one").await;
     let name = record(&server, id).await.name;
     let id_text = id.to_string();
 
     // Three visits, counted in the instance's database.
-    counter_when_running(&server, id).await;
     let url = entry_url(id);
     for _ in 0..3 {
         get(&format!("{url}/")).await;
     }
     assert_eq!(get(&format!("{url}/counter")).await.trim(), "3");
+
+    // The console's logs follow what the instance writes; nobody else reads them.
+    let stream_path =
+        format!("/api/instances/{id}/logs/stream?service=web&q=VISIT&since_minutes=5");
+    let (stranger, _) = customer(&server, "stranger").await;
+    assert_eq!(stranger.get(&stream_path).await.status().as_u16(), 404);
+    let unknown = owner
+        .get(&format!("/api/instances/{id}/logs/stream?service=nope"))
+        .await;
+    assert_eq!(
+        unknown.status().as_u16(),
+        400,
+        "an unknown service is refused"
+    );
+    let stream = owner.get(&stream_path).await;
+    assert!(stream.status().is_success(), "{}", stream.status());
+    let mut body = stream.bytes_stream();
+    get(&format!("{url}/")).await;
+    let mut seen = String::new();
+    let found = tokio::time::timeout(Duration::from_secs(30), async {
+        use futures::StreamExt;
+        while let Some(chunk) = body.next().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+            if seen.contains("demo-app: visit 4") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(found, Ok(true), "the fourth visit's log line: {seen}");
+    assert!(
+        seen.contains("event: log") && seen.contains("\"service\":\"web\""),
+        "{seen}"
+    );
+    assert!(
+        !seen.contains("listening"),
+        "only lines containing the text: {seen}"
+    );
+    drop(body);
+    assert_eq!(get(&format!("{url}/counter")).await.trim(), "4");
+    // Staff search every instance's logs; customers may not.
+    let search = [("text", "visit 4"), ("minutes", "15")];
+    assert_eq!(
+        owner
+            .call("staff/logs/search", &search)
+            .await
+            .status
+            .as_u16(),
+        403
+    );
+    let found = admin.call("staff/logs/search", &search).await;
+    assert!(found.status.is_success(), "{}", found.text);
+    let hit = &found.body[0];
+    assert_eq!(hit["instance_id"], id, "{}", found.text);
+    assert_eq!(hit["service"], "web");
+    assert!(hit["text"].as_str().unwrap().contains("demo-app: visit 4"));
 
     // The owner backs it up; a second backup while it runs is refused.
     let asked = owner.call("instances/back-up", &[("id", &id_text)]).await;
@@ -238,23 +360,11 @@ async fn a_backup_in_s3_restores_the_old_data_and_the_bucket_holds_only_cipherte
     let (field, message) = again.invalid();
     assert_eq!(field, "backup");
     assert!(message.contains("under way"), "{message}");
-    let stored = eventually("the backup stored", SLOW, || async {
-        let body = backups(&owner, id).await;
-        let newest = body["backups"][0].clone();
-        match newest["state"].as_str() {
-            Some("stored") => Ok(newest),
-            Some("failed") => panic!(
-                "the backup failed: {newest}; {:?}",
-                events(&server, id).await
-            ),
-            other => Err(format!("{other:?}")),
-        }
-    })
-    .await;
-    let backup = stored["id"].as_i64().unwrap();
-    assert_eq!(stored["reason"], "manual");
-    assert_eq!(stored["restorable"], true, "{stored}");
-    assert!(stored["size"].as_str().unwrap().ends_with("kB"), "{stored}");
+    let first = stored(&owner, &server, id).await;
+    let backup = first["id"].as_i64().unwrap();
+    assert_eq!(first["reason"], "manual");
+    assert_eq!(first["restorable"], true, "{first}");
+    assert!(first["size"].as_str().unwrap().ends_with("kB"), "{first}");
     let log = events(&server, id).await;
     assert!(
         log.iter()
@@ -323,7 +433,7 @@ async fn a_backup_in_s3_restores_the_old_data_and_the_bucket_holds_only_cipherte
     for _ in 0..2 {
         get(&format!("{url}/")).await;
     }
-    assert_eq!(get(&format!("{url}/counter")).await.trim(), "5");
+    assert_eq!(get(&format!("{url}/counter")).await.trim(), "6");
     let backup_text = backup.to_string();
     let wrong = owner
         .call(
@@ -380,7 +490,7 @@ async fn a_backup_in_s3_restores_the_old_data_and_the_bucket_holds_only_cipherte
         }
     });
     counter.await;
-    assert_eq!(counter_when_running(&server, id).await, "3");
+    assert_eq!(counter_when_running(&server, id).await, "4");
     let log = events(&server, id).await;
     assert!(
         log.iter()
@@ -399,17 +509,284 @@ async fn a_backup_in_s3_restores_the_old_data_and_the_bucket_holds_only_cipherte
         .to_owned();
     let fetch = http.get(&data).bearer_auth(&token).send().await.unwrap();
     assert_eq!(fetch.status().as_u16(), 401);
-    // No job is left behind.
-    let jobs = docker(&[
-        "service",
-        "ls",
-        "--filter",
-        &format!("label=org.plenum.instance={id}"),
-        "--format",
-        "{{.Name}}",
-    ]);
-    assert!(
-        !jobs.contains("backup-") && !jobs.contains("restore-"),
-        "{jobs}"
+
+    // Staff copy the backup into a rehearsal instance with its own address and secrets;
+    // customers may not.
+    let copy_form = [
+        ("backup", backup_text.as_str()),
+        ("name", "Rehearsal"),
+        ("slug", "keeper-copy"),
+    ];
+    assert_eq!(
+        owner
+            .call("staff/backups/clone", &copy_form)
+            .await
+            .status
+            .as_u16(),
+        403
     );
+    let copied = admin.call("staff/backups/clone", &copy_form).await;
+    assert!(copied.status.is_success(), "{}", copied.text);
+    let copy = copied.body.as_i64().unwrap();
+    assert_eq!(
+        counter_when_running(&server, copy).await,
+        "4",
+        "the copy holds the backup's data"
+    );
+    let copy_record = record(&server, copy).await;
+    assert_eq!(copy_record.organisation_id, org);
+    assert_eq!(copy_record.slug, "keeper-copy");
+    let secrets_of = |id: i64| {
+        let state = server.state.clone();
+        async move {
+            state
+                .db
+                .instance_secrets(id, state.identity.secret_key())
+                .await
+                .unwrap()["postgres_password"]
+                .expose_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    assert_ne!(
+        secrets_of(id).await,
+        secrets_of(copy).await,
+        "its own secrets"
+    );
+    assert!(
+        events(&server, copy)
+            .await
+            .iter()
+            .any(|m| m == &format!("restored backup {backup}; starting")),
+        "{:?}",
+        events(&server, copy).await
+    );
+
+    // The schedule: a day after the manual backup (quiet phase) one is due, and once a
+    // newer one is stored, retention deletes the older from the bucket.
+    let schedule = |hours: i64| {
+        let now = (chrono::Utc::now() + chrono::Duration::hours(hours)).naive_utc();
+        let state = server.state.clone();
+        async move {
+            app::server::backup_schedule::apply_backup_schedule(&state, now)
+                .await
+                .unwrap()
+        }
+    };
+    // The phase scheduler puts the instance in its phase first (quiet, before the event).
+    let now = chrono::Utc::now().naive_utc();
+    app::server::phases::apply_phases(&server.state, now)
+        .await
+        .unwrap();
+    eventually("quiet", SLOW, || async {
+        let r = record(&server, id).await;
+        (r.phase == Some(domain::capacity::Phase::Quiet) && r.status == Status::Running)
+            .then_some(())
+            .ok_or_else(|| format!("{:?} {}", r.phase, r.status))
+    })
+    .await;
+    counter_when_running(&server, id).await;
+    assert!(
+        schedule(1).await.requested.is_empty(),
+        "the manual backup is recent"
+    );
+    let mut scheduled = Vec::new();
+    for hours in [25, 50] {
+        let pass = schedule(hours).await;
+        assert_eq!(
+            pass.requested,
+            [(id, domain::backup::BackupReason::Scheduled)]
+        );
+        let newest = stored(&owner, &server, id).await;
+        assert_eq!(newest["reason"], "scheduled");
+        assert_eq!(newest["phase"], "quiet");
+        scheduled.push(newest["id"].as_i64().unwrap());
+    }
+    let pass = schedule(51).await;
+    assert_eq!(
+        pass.deleted,
+        [scheduled[0]],
+        "keep one scheduled quiet backup"
+    );
+    let left: Vec<i64> = backups(&owner, id).await["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_i64().unwrap())
+        .collect();
+    assert!(
+        !left.contains(&scheduled[0]) && left.contains(&scheduled[1]) && left.contains(&backup),
+        "{left:?}"
+    );
+    assert!(s3.missing(&dump_key(id, scheduled[0])).await);
+    assert!(!s3.missing(&dump_key(id, scheduled[1])).await);
+    let log = events(&server, id).await;
+    assert!(
+        log.iter()
+            .any(|m| m.starts_with(&format!("backup {} deleted (retention", scheduled[0]))),
+        "{log:?}"
+    );
+    // A backup under way at the end of the test is given time to finish.
+    eventually("no backup under way", SLOW, || async {
+        let body = backups(&owner, id).await;
+        if body["busy"] == false {
+            Ok(())
+        } else {
+            Err(body.to_string())
+        }
+    })
+    .await;
+
+    // The metrics say how old the newest backup is, and count the engine's passes.
+    let metrics = http
+        .get(format!("{}/metrics", server.base))
+        .bearer_auth("metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("plenum_backup_age_seconds{instance=\"keeper-one\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("plenum_reconcile_passes_total{outcome=\"ok\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("plenum_docker_api_calls_total"),
+        "{metrics}"
+    );
+
+    // Finished jobs are removed.
+    eventually("no job left behind", SLOW, || async {
+        let jobs = docker(&[
+            "service",
+            "ls",
+            "--filter",
+            &format!("label=org.plenum.instance={id}"),
+            "--format",
+            "{{.Name}}",
+        ]);
+        (!jobs.contains("backup-") && !jobs.contains("restore-"))
+            .then_some(())
+            .ok_or(jobs)
+    })
+    .await;
+}
+
+/// Backup and restore throughput of a demo instance whose database holds
+/// `PLENUM_BENCH_BACKUP_MB` (default 1000) MB, against `pg_dump` alone in the database's
+/// container (the floor of any logical backup) in the same run. Prints BENCHMARKS.md rows.
+#[tokio::test]
+#[ignore = "benchmark: cargo test -p server --test integration bench_backup -- --ignored --nocapture"]
+async fn bench_backup_and_restore() {
+    let Rig {
+        server, owner, id, ..
+    } = rig("t-bench-backup", "bench-keeper").await;
+    let mb: u64 = std::env::var("PLENUM_BENCH_BACKUP_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let task = docker(&[
+        "service",
+        "ps",
+        &format!("pl{id}_db"),
+        "--filter",
+        "desired-state=running",
+        "-q",
+    ]);
+    let task = task.split_whitespace().next().unwrap().to_owned();
+    let container = docker(&[
+        "inspect",
+        &task,
+        "--format",
+        "{{.Status.ContainerStatus.ContainerID}}",
+    ]);
+    let container = container.trim();
+    // About 1 kB per row (peer login as postgres inside the container).
+    let fill = format!(
+        "CREATE TABLE filler AS SELECT repeat(md5(g::text), 30) AS t FROM generate_series(1, {}) AS g",
+        mb * 1000
+    );
+    docker(&[
+        "exec", "-u", "postgres", container, "psql", "-q", "-d", "demo", "-c", &fill,
+    ]);
+
+    let reference = std::time::Instant::now();
+    let dumped = docker(&[
+        "exec",
+        "-u",
+        "postgres",
+        container,
+        "sh",
+        "-c",
+        "pg_dump --clean --if-exists --no-owner --no-privileges demo | wc -c",
+    ]);
+    let reference = reference.elapsed().as_secs_f64();
+    let dump_mb = dumped.trim().parse::<f64>().unwrap() / 1e6;
+
+    let id_text = id.to_string();
+    let started = std::time::Instant::now();
+    let asked = owner.call("instances/back-up", &[("id", &id_text)]).await;
+    assert!(asked.status.is_success(), "{}", asked.text);
+    let backup = stored(&owner, &server, id).await;
+    let backup_s = started.elapsed().as_secs_f64();
+    let backup_id = backup["id"].as_i64().unwrap();
+    let stored_size = server
+        .state
+        .vault
+        .stored_size(&dump_key(id, backup_id))
+        .await
+        .unwrap() as f64
+        / 1e6;
+
+    let name = record(&server, id).await.name;
+    let started = std::time::Instant::now();
+    let restore = owner
+        .call(
+            "instances/restore",
+            &[
+                ("id", &id_text),
+                ("backup", &backup_id.to_string()),
+                ("confirm", &name),
+            ],
+        )
+        .await;
+    assert!(restore.status.is_success(), "{}", restore.text);
+    eventually("restored", Duration::from_secs(3600), || async {
+        let log = events(&server, id).await;
+        if log
+            .iter()
+            .any(|m| m.starts_with(&format!("restoring backup {backup_id} failed")))
+        {
+            panic!("the restore failed: {log:?}");
+        }
+        log.iter()
+            .any(|m| m == &format!("restored backup {backup_id}; starting"))
+            .then_some(())
+            .ok_or_else(|| format!("{:?}", log.first()))
+    })
+    .await;
+    let restore_s = started.elapsed().as_secs_f64();
+    counter_when_running(&server, id).await;
+    let back_s = started.elapsed().as_secs_f64();
+    println!("| dump (plain SQL) | {dump_mb:.0} MB, {stored_size:.0} MB encrypted in the bucket |");
+    println!(
+        "| `pg_dump` alone in the container (reference) | {reference:.1} s ({:.0} MB/s) |",
+        dump_mb / reference
+    );
+    println!(
+        "| backup: click → stored in S3 | {backup_s:.1} s ({:.0} MB/s, {:.2}× the reference) |",
+        dump_mb / backup_s,
+        backup_s / reference
+    );
+    println!(
+        "| restore: click → data loaded | {restore_s:.1} s ({:.0} MB/s) |",
+        dump_mb / restore_s
+    );
+    println!("| restore: click → running again | {back_s:.1} s |");
 }

@@ -5,6 +5,7 @@
 
 mod access;
 mod api;
+mod audit;
 mod backups;
 mod capacity;
 mod cli;
@@ -14,8 +15,10 @@ mod edge;
 #[path = "../../../edge/tests/support/mod.rs"]
 mod edge_support;
 mod hibernation;
+mod incidents;
 mod instances;
 mod mail;
+mod metrics;
 mod oidc;
 mod orders;
 mod phases;

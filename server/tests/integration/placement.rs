@@ -48,7 +48,7 @@ impl Drop for Undrain<'_> {
 }
 
 /// A demo order of `plan` at `slug` renting from today for 11 days, its event on day 5.
-fn order(org: i64, slug: &str, plan: &str) -> Vec<(String, String)> {
+pub(crate) fn order(org: i64, slug: &str, plan: &str) -> Vec<(String, String)> {
     let order = with(form(org, slug, 0), "plan", plan);
     let order = with(order, "rental_end", &day(10));
     with(order, "event_days", &format!("{} 60", day(5)))
@@ -205,7 +205,7 @@ async fn start(installation: &Installation) -> (TestServer, Client, Client, i64)
 }
 
 /// Orders a small demo instance at `slug` for `owner`, approved by `admin`; its id.
-async fn provisioned(admin: &Client, owner: &Client, org: i64, slug: &str) -> i64 {
+pub(crate) async fn provisioned(admin: &Client, owner: &Client, org: i64, slug: &str) -> i64 {
     let placed = place(owner, &order(org, slug, "small")).await;
     let approved = admin
         .call("staff/orders/approve", &[("order_id", &id_of(&placed))])

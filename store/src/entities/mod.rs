@@ -1,7 +1,9 @@
 //! sea-orm entities, one module per table. Plain table mappings: behaviour lives in the repositories.
 
+pub mod audit_entry;
 pub mod backup;
 pub mod catalog_version;
+pub mod incident;
 pub mod instance;
 pub mod instance_access;
 pub mod instance_event;

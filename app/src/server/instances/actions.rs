@@ -56,7 +56,7 @@ pub(crate) fn engine(state: &AppState) -> Result<&Engine, AppError> {
 }
 
 /// The engine's refusal in words.
-pub(crate) fn engine_error(e: EngineError) -> AppError {
+pub fn engine_error(e: EngineError) -> AppError {
     match e {
         EngineError::Invalid(invalid) => invalid.into(),
         EngineError::Store(e) => store_error(e),

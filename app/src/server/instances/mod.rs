@@ -4,7 +4,7 @@
 pub mod actions;
 mod present;
 
-pub(crate) use actions::engine_error;
+pub use actions::engine_error;
 pub use actions::{Request, act, allow_hibernation, reveal_initial_password};
 pub use present::{console, event_views, status_update, view};
 

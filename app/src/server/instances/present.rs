@@ -135,6 +135,9 @@ pub async fn console(
         upgrades,
         scaling,
         phase: phase(state, record).await?,
+        services: domain::template::builtin(&record.template)
+            .map(|t| t.service_names().map(str::to_owned).collect())
+            .unwrap_or_default(),
     })
 }
 

@@ -1,6 +1,8 @@
 //! Backups of an instance: why one was taken, how far it got, and the names of its objects
 //! in the vault.
 
+pub mod schedule;
+
 use std::fmt;
 
 /// How far a backup got.

@@ -1,0 +1,115 @@
+//! The backup schedule's pass (beside the phase scheduler's): every provisioned order's
+//! running instance is backed up as its phase asks (`domain::backup::schedule`), and
+//! backups that retention lets go are deleted from the vault, then forgotten. The clock is
+//! the caller's, so that tests can walk through a rental.
+
+use chrono::{NaiveDateTime, Utc};
+use domain::backup::schedule::{Taken, due, expired};
+use domain::backup::{BackupReason, dump_key, secrets_key};
+use domain::capacity::{Phase, timeline};
+use domain::instance::{Lifecycle, Status};
+use domain::order::OrderStatus;
+
+use super::AppState;
+use super::context::{internal, store_error};
+use super::instances::engine_error;
+use crate::error::AppError;
+
+/// How many of an instance's newest backups the schedule looks at.
+const LOOKED_AT: u64 = 2000;
+
+/// What one pass did: backups asked for (instance, why) and backups deleted.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SchedulePass {
+    /// Backups asked for, by instance.
+    pub requested: Vec<(i64, BackupReason)>,
+    /// Backups deleted by retention.
+    pub deleted: Vec<i64>,
+}
+
+/// Asks for the backups due at `now` and deletes those retention lets go. Nothing without
+/// the engine. A failure for one instance is logged and tried again on the next pass.
+pub async fn apply_backup_schedule(
+    state: &AppState,
+    now: NaiveDateTime,
+) -> Result<SchedulePass, AppError> {
+    let Some(engine) = &state.engine else {
+        return Ok(SchedulePass::default());
+    };
+    let policy = &state.backup_policy;
+    let mut pass = SchedulePass::default();
+    for order in state
+        .db
+        .orders_with_status(&[OrderStatus::Provisioned])
+        .await
+        .map_err(store_error)?
+    {
+        let Some(id) = order.instance_id else {
+            continue;
+        };
+        let instance = state.db.instance(id).await.map_err(store_error)?;
+        if domain::template::builtin(&instance.template)
+            .ok()
+            .and_then(|t| t.backup().cloned())
+            .is_none()
+        {
+            continue;
+        }
+        let spans = timeline(&order.booking, &state.admissions.phases);
+        let taken: Vec<Taken> = state
+            .db
+            .backups(id, LOOKED_AT)
+            .await
+            .map_err(store_error)?
+            .into_iter()
+            .map(|b| Taken {
+                id: b.id,
+                reason: b.reason,
+                phase: b.phase,
+                at: b.requested_at.naive_utc(),
+                state: b.state,
+            })
+            .collect();
+        let runs = instance.lifecycle == Lifecycle::Running
+            && instance.status == Status::Running
+            && instance.restoring_from.is_none()
+            && instance.moving_to.is_none();
+        if let Some(reason) = due(policy, &spans, now, runs, &taken) {
+            match engine.back_up(id, reason, None).await {
+                Ok(_) => pass.requested.push((id, reason)),
+                Err(e) => {
+                    tracing::warn!(instance = id, error = %engine_error(e), "scheduled backup not asked for")
+                }
+            }
+        }
+        let archive_end = spans
+            .iter()
+            .find(|s| s.phase == Phase::Archived)
+            .map(|s| s.until);
+        for backup in expired(policy, &taken, archive_end, now) {
+            match forget(state, id, backup).await {
+                Ok(()) => pass.deleted.push(backup),
+                Err(e) => {
+                    tracing::warn!(instance = id, backup, error = %e, "expired backup not deleted")
+                }
+            }
+        }
+    }
+    Ok(pass)
+}
+
+/// Deletes backup `backup` of instance `instance` from the vault, then forgets it.
+async fn forget(state: &AppState, instance: i64, backup: i64) -> Result<(), AppError> {
+    for key in [dump_key(instance, backup), secrets_key(instance, backup)] {
+        state.vault.delete(&key).await.map_err(internal)?;
+    }
+    let message = format!(
+        "backup {backup} deleted (retention, {} UTC)",
+        Utc::now().format("%Y-%m-%d %H:%M")
+    );
+    state
+        .db
+        .delete_backup(backup, &message)
+        .await
+        .map_err(store_error)
+}
