@@ -436,5 +436,10 @@ fn backup_jobs_reuse_the_database_spec_and_reach_plenum() {
             Some(TaskSpecRestartPolicyConditionEnum::NONE)
         );
         assert!(spec.mode.unwrap().replicated_job.is_some());
+        // Not even the image's health check: a long dump must not be killed as unhealthy.
+        assert_eq!(
+            container.health_check.unwrap().test,
+            Some(vec!["NONE".to_owned()])
+        );
     }
 }

@@ -609,7 +609,11 @@ fn migration_job_is_backend_manage_running_migrate_finalize_once() {
     assert_eq!(env(&job)["OPENSLIDES_BACKEND_COMPONENT"], "action");
     assert_eq!(c.secrets, container(manage).secrets);
     assert_eq!(c.mounts, container(manage).mounts);
-    assert_eq!(c.health_check, None, "a one-off job has no health check");
+    assert_eq!(
+        c.health_check.as_ref().and_then(|h| h.test.clone()),
+        Some(vec!["NONE".to_owned()]),
+        "a one-off job has no health check, not even its image's"
+    );
     assert_eq!(
         network_targets(&job),
         BTreeSet::from([format!("{STACK}_data"), format!("{STACK}_email")])
@@ -739,7 +743,10 @@ fn the_saml_job_posts_organization_update_from_backend_manage_and_reaches_plenum
             .any(|s| s.secret_id.as_deref() == Some("id-saml_settings_token")),
         "no service mounts the token"
     );
-    assert_eq!(c.health_check, None);
+    assert_eq!(
+        c.health_check.as_ref().and_then(|h| h.test.clone()),
+        Some(vec!["NONE".to_owned()])
+    );
     // backendManage's networks (it reaches itself on data), and the edge to reach Plenum.
     assert_eq!(
         network_targets(&job),

@@ -4,8 +4,8 @@
 //! instance's volumes to another node, and the jobs that back an instance up and restore it.
 
 use bollard::models::{
-    EndpointSpec, EndpointSpecModeEnum, ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicatedJob,
-    TaskSpecRestartPolicy, TaskSpecRestartPolicyConditionEnum,
+    EndpointSpec, EndpointSpecModeEnum, HealthConfig, ServiceSpec, ServiceSpecMode,
+    ServiceSpecModeReplicatedJob, TaskSpecRestartPolicy, TaskSpecRestartPolicyConditionEnum,
 };
 use domain::template::{
     BackupDeclaration, MigrationStep, NetworkAttachment, NetworkRef, RenderedService,
@@ -342,7 +342,7 @@ fn job_of(
 pub const SETTINGS_URL_VARIABLE: &str = "PLENUM_SSO_SETTINGS_URL";
 
 /// Turns a service's spec into a one-off job labelled `label=value`: one task that is not
-/// restarted, no health check, no update or rollback policy, DNS round robin, and no spec
+/// restarted, no health check (not even the image's), no update or rollback policy, DNS round robin, and no spec
 /// hash (the planner does not compare it with a rendered service).
 fn one_off(spec: &mut ServiceSpec, label: &str, value: &str) {
     if let Some(labels) = spec.labels.as_mut() {
@@ -351,7 +351,13 @@ fn one_off(spec: &mut ServiceSpec, label: &str, value: &str) {
     }
     if let Some(task) = spec.task_template.as_mut() {
         if let Some(container) = task.container_spec.as_mut() {
-            container.health_check = None;
+            // Explicitly none: without a test the image's own HEALTHCHECK would apply, and a
+            // job that runs longer than its retries (a large dump) would be killed as
+            // unhealthy.
+            container.health_check = Some(HealthConfig {
+                test: Some(vec!["NONE".to_owned()]),
+                ..Default::default()
+            });
         }
         task.restart_policy = Some(TaskSpecRestartPolicy {
             condition: Some(TaskSpecRestartPolicyConditionEnum::NONE),

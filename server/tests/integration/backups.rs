@@ -684,9 +684,9 @@ async fn a_backup_in_s3_restores_the_old_data_and_the_bucket_holds_only_cipherte
 #[tokio::test]
 #[ignore = "benchmark: cargo test -p server --test integration bench_backup -- --ignored --nocapture"]
 async fn bench_backup_and_restore() {
-    let Rig {
-        server, owner, id, ..
-    } = rig("t-bench-backup", "bench-keeper").await;
+    // Bound whole: the installation and S3 server must live to the end.
+    let rig = rig("t-bench-backup", "bench-keeper").await;
+    let (server, owner, id) = (&rig.server, &rig.owner, rig.id);
     let mb: u64 = std::env::var("PLENUM_BENCH_BACKUP_MB")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -699,7 +699,16 @@ async fn bench_backup_and_restore() {
         "desired-state=running",
         "-q",
     ]);
-    let task = task.split_whitespace().next().unwrap().to_owned();
+    let task = task
+        .split_whitespace()
+        .next()
+        .unwrap_or_else(|| {
+            panic!(
+                "a running db task: {}",
+                docker(&["service", "ps", &format!("pl{id}_db")])
+            )
+        })
+        .to_owned();
     let container = docker(&[
         "inspect",
         &task,
@@ -708,8 +717,10 @@ async fn bench_backup_and_restore() {
     ]);
     let container = container.trim();
     // About 1 kB per row (peer login as postgres inside the container).
+    // Owned by the instance's own role, which its backup job dumps as.
     let fill = format!(
-        "CREATE TABLE filler AS SELECT repeat(md5(g::text), 30) AS t FROM generate_series(1, {}) AS g",
+        "CREATE TABLE filler AS SELECT repeat(md5(g::text), 30) AS t FROM generate_series(1, {}) AS g; \
+         ALTER TABLE filler OWNER TO demo",
         mb * 1000
     );
     docker(&[
@@ -733,7 +744,7 @@ async fn bench_backup_and_restore() {
     let started = std::time::Instant::now();
     let asked = owner.call("instances/back-up", &[("id", &id_text)]).await;
     assert!(asked.status.is_success(), "{}", asked.text);
-    let backup = stored(&owner, &server, id).await;
+    let backup = stored(owner, server, id).await;
     let backup_s = started.elapsed().as_secs_f64();
     let backup_id = backup["id"].as_i64().unwrap();
     let stored_size = server
