@@ -10,12 +10,9 @@ use std::time::Duration;
 
 use app::dto::LogLineView;
 use app::error::AppError;
-use app::server::context::actor_of_session;
 use app::server::instances::{engine_error, find_for};
-use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -25,6 +22,7 @@ use futures::StreamExt;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::instance_stream::{refuse, viewer};
 use crate::router::ServerState;
 
 /// How often a running stream checks that its reader may still read.
@@ -50,11 +48,6 @@ struct LogQuery {
     tail: Option<u32>,
 }
 
-fn refuse(e: AppError) -> Response {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(e)).into_response()
-}
-
 async fn stream(
     State(server): State<ServerState>,
     session: Session,
@@ -62,14 +55,9 @@ async fn stream(
     Query(query): Query<LogQuery>,
 ) -> Response {
     let state = server.app;
-    let actor = match actor_of_session(&state, &session).await {
-        Ok(Some((actor, _))) => actor,
-        Ok(None) => return refuse(AppError::Unauthenticated),
-        Err(e) => return refuse(e),
-    };
-    let record = match find_for(&state, actor, id, OrgAction::View).await {
-        Ok(record) => record,
-        Err(e) => return refuse(e),
+    let (actor, record) = match viewer(&state, &session, id).await {
+        Ok(found) => found,
+        Err(refused) => return refused,
     };
     let Some(engine) = state.engine.clone() else {
         return refuse(AppError::EngineDisabled);

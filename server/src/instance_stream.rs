@@ -27,6 +27,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::access::{Actor, OrgAction};
 use serde::Deserialize;
+use store::InstanceRecord;
 use tower_sessions::Session;
 
 use crate::router::ServerState;
@@ -54,14 +55,10 @@ async fn stream(
     Query(resume): Query<Resume>,
 ) -> Response {
     let state = server.app;
-    let actor = match actor_of_session(&state, &session).await {
-        Ok(Some((actor, _))) => actor,
-        Ok(None) => return refuse(AppError::Unauthenticated),
-        Err(e) => return refuse(e),
+    let actor = match viewer(&state, &session, id).await {
+        Ok((actor, _)) => actor,
+        Err(refused) => return refused,
     };
-    if let Err(e) = find_for(&state, actor, id, OrgAction::View).await {
-        return refuse(e);
-    }
     let watch = Watch {
         state,
         actor,
@@ -82,8 +79,26 @@ async fn stream(
         .into_response()
 }
 
+/// The signed-in user of `session` and instance `id`, if they may view it; otherwise the
+/// refusal to answer (the same 404 for another organisation's instance as for none).
+pub(crate) async fn viewer(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+) -> Result<(Actor, InstanceRecord), Response> {
+    let actor = match actor_of_session(state, session).await {
+        Ok(Some((actor, _))) => actor,
+        Ok(None) => return Err(refuse(AppError::Unauthenticated)),
+        Err(e) => return Err(refuse(e)),
+    };
+    match find_for(state, actor, id, OrgAction::View).await {
+        Ok(record) => Ok((actor, record)),
+        Err(e) => Err(refuse(e)),
+    }
+}
+
 /// The refusal as the server functions answer it: the error as JSON with its status.
-fn refuse(e: AppError) -> Response {
+pub(crate) fn refuse(e: AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(e)).into_response()
 }

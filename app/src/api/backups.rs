@@ -20,15 +20,8 @@ pub async fn instance_backups(id: i64) -> Result<BackupsView, AppError> {
     respond(
         async {
             let state = state()?;
-            let (record, actor) = authorize_instance(&state, id, OrgAction::View).await?;
-            let can_manage = crate::server::context::authorize_org_as(
-                &state,
-                actor,
-                record.organisation_id,
-                OrgAction::Manage,
-            )
-            .await
-            .is_ok();
+            let (record, actor, can_manage) =
+                crate::server::instances::authorize_viewer(&state, id).await?;
             backups::list(&state, &record, actor, can_manage).await
         }
         .await,

@@ -38,15 +38,7 @@ pub async fn instance_console(id: i64) -> Result<InstanceConsole, AppError> {
     respond(
         async {
             let state = state()?;
-            let (record, actor) = authorize_instance(&state, id, OrgAction::View).await?;
-            let can_manage = crate::server::context::authorize_org_as(
-                &state,
-                actor,
-                record.organisation_id,
-                OrgAction::Manage,
-            )
-            .await
-            .is_ok();
+            let (record, actor, can_manage) = instances::authorize_viewer(&state, id).await?;
             instances::console(&state, &record, actor, can_manage).await
         }
         .await,

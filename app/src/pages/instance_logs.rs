@@ -37,8 +37,8 @@ pub fn Logs(id: i64, services: Vec<String>) -> impl IntoView {
         lines.set(Vec::new());
         let url = format!(
             "/api/instances/{id}/logs/stream?service={}&q={}&since_minutes={}",
-            encode(&c.service),
-            encode(&c.text),
+            crate::components::query_value(&c.service),
+            crate::components::query_value(&c.text),
             c.since_minutes
         );
         live::subscribe(url, &["log"], move |_, data| {
@@ -86,17 +86,4 @@ pub fn Logs(id: i64, services: Vec<String>) -> impl IntoView {
             }).collect_view()}
         </pre>
     }
-}
-
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -58,7 +58,7 @@ fn Providers(next: Signal<String>) -> impl IntoView {
                                 if next.is_empty() {
                                     format!("/auth/upstream/{}", p.id)
                                 } else {
-                                    format!("/auth/upstream/{}?next={}", p.id, encode(&next))
+                                    format!("/auth/upstream/{}?next={}", p.id, crate::components::query_value(&next))
                                 }
                             };
                             view! { <a class="button secondary" rel="external" href=href>{p.name.clone()}</a> }
@@ -68,17 +68,4 @@ fn Providers(next: Signal<String>) -> impl IntoView {
             })}
         </Suspense>
     }
-}
-
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -17,7 +17,7 @@ use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::{BackupReason, BackupState};
-use crate::capacity::{Phase, PhaseSpan, SettingError, phase_at};
+use crate::capacity::{Phase, PhaseSpan, SettingError, check_ranges, phase_at};
 
 /// The backup schedule and retention (the `[backup_schedule]` settings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,12 +53,7 @@ impl Default for BackupPolicy {
 impl BackupPolicy {
     /// The first setting out of range, with its value and what it accepts.
     pub fn check(&self) -> Result<(), SettingError> {
-        let checks: [(
-            &'static str,
-            u32,
-            std::ops::RangeInclusive<u32>,
-            &'static str,
-        ); 6] = [
+        check_ranges([
             (
                 "backup_schedule.quiet_hours",
                 self.quiet_hours,
@@ -95,17 +90,7 @@ impl BackupPolicy {
                 1..=1000,
                 "1 to 1000",
             ),
-        ];
-        for (setting, value, range, accepted) in checks {
-            if !range.contains(&value) {
-                return Err(SettingError {
-                    setting,
-                    value: value.to_string(),
-                    accepted,
-                });
-            }
-        }
-        Ok(())
+        ])
     }
 }
 
@@ -240,7 +225,7 @@ mod tests {
         assert_eq!(due(&p, &s, at(2, 20), true, &daily), None);
         assert_eq!(due(&p, &s, at(3, 3), true, &daily), scheduled);
         // Event mode starts at noon before the event day: hourly from then.
-        let before = [taken(2, BackupReason::Scheduled, Phase::Quiet, at(9, 11))];
+        let before = [taken(2, BackupReason::Scheduled, Phase::Quiet, at(9, 12))];
         assert_eq!(due(&p, &s, at(9, 12), true, &before), None);
         assert_eq!(due(&p, &s, at(9, 13), true, &before), scheduled);
         // A backup under way holds the next one back.

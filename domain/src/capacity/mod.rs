@@ -51,6 +51,26 @@ impl SettingError {
     }
 }
 
+/// A whole-number setting: its name, its value, the range it must lie in, and that range
+/// in words.
+pub type RangeCheck = (
+    &'static str,
+    u32,
+    std::ops::RangeInclusive<u32>,
+    &'static str,
+);
+
+/// The first of `checks` whose value is out of its range.
+pub fn check_ranges(checks: impl IntoIterator<Item = RangeCheck>) -> Result<(), SettingError> {
+    match checks
+        .into_iter()
+        .find(|(_, value, range, _)| !range.contains(value))
+    {
+        Some((setting, value, _, accepted)) => Err(SettingError::new(setting, value, accepted)),
+        None => Ok(()),
+    }
+}
+
 /// CPU and memory, as Swarm reserves them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resources {

@@ -93,12 +93,7 @@ impl Default for PhaseSettings {
 impl PhaseSettings {
     /// The first setting out of range, with its value and what it accepts.
     pub fn check(&self) -> Result<(), SettingError> {
-        let checks: [(
-            &'static str,
-            u32,
-            std::ops::RangeInclusive<u32>,
-            &'static str,
-        ); 6] = [
+        super::check_ranges([
             (
                 "phases.event_lead_hours",
                 self.event_lead_hours,
@@ -135,14 +130,7 @@ impl PhaseSettings {
                 1..=60,
                 "1 to 60 minutes",
             ),
-        ];
-        match checks
-            .into_iter()
-            .find(|(_, value, range, _)| !range.contains(value))
-        {
-            Some((setting, value, _, accepted)) => Err(SettingError::new(setting, value, accepted)),
-            None => Ok(()),
-        }
+        ])
     }
 }
 

@@ -10,7 +10,6 @@
 //! pure decisions are [`domain::plan::backup`].
 
 use domain::backup::data_path;
-use domain::instance::{Status, StatusReport};
 use domain::plan::backup::{BackupAction, RestoreStep, next_backup_action, next_restore_step};
 use domain::plan::plan;
 use domain::template::BackupDeclaration;
@@ -18,7 +17,7 @@ use store::InstanceRecord;
 
 use super::apply::observed_refs;
 use super::desired::DesiredStack;
-use super::{Context, Outcome, ReconcileError, SOON, apply, remove_jobs, step};
+use super::{Context, Outcome, ReconcileError, apply, in_maintenance, remove_jobs, step};
 use crate::docker::{JobObject, Observation, job_states};
 use crate::spec::{BackupEnd, BackupJob, backup_job_name, service_name};
 
@@ -193,14 +192,5 @@ pub(super) async fn restore(
             format!("restoring backup {backup} failed ({why}); starting with the data it had")
         }
     };
-    let status = StatusReport {
-        status: Status::Provisioning,
-        reason: Some(reason),
-    };
-    ctx.db.record_status(record.id, &status, None).await?;
-    Ok(Outcome {
-        status,
-        applied,
-        requeue_after: Some(SOON),
-    })
+    in_maintenance(ctx, record.id, reason, applied).await
 }

@@ -261,6 +261,26 @@ async fn step(ctx: &Context, id: i64, message: &str) -> Result<(), ReconcileErro
     Ok(())
 }
 
+/// The end of a maintenance pass (a move, a restore): the instance is reported as
+/// provisioning with `reason` (never as running), and looked at again soon.
+async fn in_maintenance(
+    ctx: &Context,
+    id: i64,
+    reason: String,
+    applied: Applied,
+) -> Result<Outcome, ReconcileError> {
+    let status = StatusReport {
+        status: Status::Provisioning,
+        reason: Some(reason),
+    };
+    ctx.db.record_status(id, &status, None).await?;
+    Ok(Outcome {
+        status,
+        applied,
+        requeue_after: Some(SOON),
+    })
+}
+
 /// Removes one-off jobs.
 async fn remove_jobs(
     ctx: &Context,

@@ -5,13 +5,12 @@
 //! (Plenum or Docker gone) loses nothing: the old volumes are untouched, and the next pass
 //! carries on from what it observes.
 
-use domain::instance::{Status, StatusReport};
 use domain::plan::moving::{MoveStep, next_move_step};
 use domain::plan::plan;
 use store::InstanceRecord;
 
 use super::desired::DesiredStack;
-use super::{Context, Outcome, ReconcileError, SOON, apply, remove_jobs};
+use super::{Context, Outcome, ReconcileError, apply, in_maintenance, remove_jobs};
 use crate::docker::{JobObject, NodeChange, Observation, job_states};
 use crate::spec::{MoveEnd, MoveJob, move_job_name};
 use domain::capacity::Node;
@@ -98,16 +97,7 @@ pub(super) async fn pass(
             message
         }
     };
-    let status = StatusReport {
-        status: Status::Provisioning,
-        reason: Some(reason),
-    };
-    ctx.db.record_status(record.id, &status, None).await?;
-    Ok(Outcome {
-        status,
-        applied,
-        requeue_after: Some(SOON),
-    })
+    in_maintenance(ctx, record.id, reason, applied).await
 }
 
 /// Once no instance lives on node `id` any more and Plenum drains it, Swarm drains it as

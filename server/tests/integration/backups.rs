@@ -14,7 +14,7 @@ use store::InstanceRecord;
 use crate::common::{Client, TestServer};
 use crate::edge_support::{DEMO_APP_IMAGE, eventually, gateway_ip, preflight};
 use crate::orders::{customer, staff};
-use crate::placement::provisioned;
+use crate::placement::{get, provisioned};
 use crate::swarm::{Installation, docker};
 
 const SLOW: Duration = Duration::from_secs(240);
@@ -155,21 +155,6 @@ pub(crate) fn entry_url(id: i64) -> String {
     ]);
     let ip = address.trim().split('/').next().unwrap().to_owned();
     format!("http://{ip}:8080")
-}
-
-async fn get(url: &str) -> String {
-    let answer = reqwest::Client::new()
-        .get(url)
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
-    assert!(
-        answer.status().is_success(),
-        "GET {url}: {}",
-        answer.status()
-    );
-    answer.text().await.unwrap()
 }
 
 /// Waits until instance `id` runs (not restoring); the counter then.
@@ -755,7 +740,7 @@ async fn bench_backup_and_restore() {
         .unwrap() as f64
         / 1e6;
 
-    let name = record(&server, id).await.name;
+    let name = record(server, id).await.name;
     let started = std::time::Instant::now();
     let restore = owner
         .call(
@@ -769,7 +754,7 @@ async fn bench_backup_and_restore() {
         .await;
     assert!(restore.status.is_success(), "{}", restore.text);
     eventually("restored", Duration::from_secs(3600), || async {
-        let log = events(&server, id).await;
+        let log = events(server, id).await;
         if log
             .iter()
             .any(|m| m.starts_with(&format!("restoring backup {backup_id} failed")))
@@ -783,7 +768,7 @@ async fn bench_backup_and_restore() {
     })
     .await;
     let restore_s = started.elapsed().as_secs_f64();
-    counter_when_running(&server, id).await;
+    counter_when_running(server, id).await;
     let back_s = started.elapsed().as_secs_f64();
     println!("| dump (plain SQL) | {dump_mb:.0} MB, {stored_size:.0} MB encrypted in the bucket |");
     println!(

@@ -138,7 +138,8 @@ fn entry_url(installation: &Installation, id: i64) -> String {
     format!("http://{address}:{port}")
 }
 
-async fn get(url: &str) -> String {
+/// GET `url`, which must answer 2xx; its body.
+pub(crate) async fn get(url: &str) -> String {
     let answer = reqwest::Client::new()
         .get(url)
         .timeout(Duration::from_secs(10))

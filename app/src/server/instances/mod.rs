@@ -41,3 +41,16 @@ pub async fn authorize_instance(
     let actor = require_actor(state).await?;
     Ok((find_for(state, actor, id, action).await?, actor))
 }
+
+/// The signed-in user and instance `id` they may view, and whether they may also manage it
+/// (an owner of its organisation, or staff).
+pub async fn authorize_viewer(
+    state: &AppState,
+    id: i64,
+) -> Result<(InstanceRecord, Actor, bool), AppError> {
+    let (record, actor) = authorize_instance(state, id, OrgAction::View).await?;
+    let can_manage = authorize_org_as(state, actor, record.organisation_id, OrgAction::Manage)
+        .await
+        .is_ok();
+    Ok((record, actor, can_manage))
+}
