@@ -4,10 +4,9 @@
 //! `PUT` takes the dump of a running backup from its job and streams it into the vault,
 //! encrypted as it arrives, then the instance's secrets beside it; only then is the backup
 //! recorded as stored. `GET` streams a stored backup, decrypted, to the restore job of an
-//! instance being restored from it (its own, or a copy made from it), which presents its
-//! own token. Either must present the instance's backup token (the
-//! template's `x-plenum.backup.token_secret`); every refusal is the same answer, so nothing
-//! tells an unknown backup from a wrong token.
+//! instance being restored from it (its own, or a copy made from it). Each job presents its
+//! own instance's backup token (the template's `x-plenum.backup.token_secret`); every
+//! refusal is the same answer, so nothing tells an unknown backup from a wrong token.
 
 use axum::Router;
 use axum::body::Body;
