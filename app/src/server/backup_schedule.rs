@@ -8,7 +8,6 @@ use domain::backup::schedule::{Taken, due, expired};
 use domain::backup::{BackupReason, dump_key, secrets_key};
 use domain::capacity::{Phase, timeline};
 use domain::instance::{Lifecycle, Status};
-use domain::order::OrderStatus;
 
 use super::AppState;
 use super::context::{internal, store_error};
@@ -38,16 +37,8 @@ pub async fn apply_backup_schedule(
     };
     let policy = &state.backup_policy;
     let mut pass = SchedulePass::default();
-    for order in state
-        .db
-        .orders_with_status(&[OrderStatus::Provisioned])
-        .await
-        .map_err(store_error)?
-    {
-        let Some(id) = order.instance_id else {
-            continue;
-        };
-        let instance = state.db.instance(id).await.map_err(store_error)?;
+    for (order, instance) in super::phases::provisioned_instances(state).await? {
+        let id = instance.id;
         if domain::template::builtin(&instance.template)
             .ok()
             .and_then(|t| t.backup().cloned())

@@ -101,6 +101,26 @@ async fn enter(
         .map_err(engine_error)
 }
 
+/// Every provisioned order with its instance (the calendar's instances).
+pub async fn provisioned_instances(
+    state: &AppState,
+) -> Result<Vec<(OrderRecord, InstanceRecord)>, AppError> {
+    let mut out = Vec::new();
+    for order in state
+        .db
+        .orders_with_status(&[OrderStatus::Provisioned])
+        .await
+        .map_err(store_error)?
+    {
+        let Some(id) = order.instance_id else {
+            continue;
+        };
+        let instance = state.db.instance(id).await.map_err(store_error)?;
+        out.push((order, instance));
+    }
+    Ok(out)
+}
+
 /// Applies the phase due at `now` to every instance of a provisioned order; returns what
 /// changed. Nothing without the engine. An instance that cannot change now is logged and
 /// tried again on the next pass.
@@ -114,16 +134,8 @@ pub async fn apply_phases(
     let plans = plan_replicas(state).await?;
     let settings = &state.admissions.phases;
     let mut changed = Vec::new();
-    for order in state
-        .db
-        .orders_with_status(&[OrderStatus::Provisioned])
-        .await
-        .map_err(store_error)?
-    {
-        let Some(id) = order.instance_id else {
-            continue;
-        };
-        let instance = state.db.instance(id).await.map_err(store_error)?;
+    for (order, instance) in provisioned_instances(state).await? {
+        let id = instance.id;
         if !matches!(instance.lifecycle, Lifecycle::Running | Lifecycle::Stopped) {
             continue;
         }
