@@ -84,6 +84,8 @@ pub use instances::{
 };
 mod nodes;
 pub use nodes::{DrainOutcome, NodeView};
+mod usage;
+pub use usage::{UsagePoint, UsageView};
 mod orders;
 pub use orders::{
     AvailabilityView, CapacityCalendarView, CapacityDayView, CatalogItem, DayLoadView, OrderImpact,

@@ -16,4 +16,5 @@ pub mod order;
 pub mod organisation;
 pub mod plan;
 pub mod template;
+pub mod usage;
 pub mod validation;

@@ -7,8 +7,9 @@ use domain::backup::{BackupReason, BackupState};
 use domain::instance::Slug;
 use domain::template::builtin;
 use domain::validation::Invalid;
-use store::{BackupRecord, InstanceRecord};
+use store::{BackupRecord, CopyPurpose, InstanceRecord};
 
+use crate::lifecycle::prepare;
 use crate::{Engine, EngineError, NewInstanceRequest};
 
 impl Engine {
@@ -54,29 +55,54 @@ impl Engine {
         slug: Slug,
         actor: Option<i64>,
     ) -> Result<InstanceRecord, EngineError> {
-        let db = &self.context().db;
-        let stored = db.backup(backup).await?;
+        self.copy(backup, name, slug, actor, CopyPurpose::Rehearsal)
+            .await
+    }
+
+    /// Starts a restore test of stored backup `backup`: a scratch copy (`rt-<backup>-<time>`)
+    /// is restored from it; the web layer's tester judges it once it answers or fails,
+    /// records the verdict and erases it.
+    pub async fn test_restore(
+        &self,
+        backup: i64,
+        actor: Option<i64>,
+    ) -> Result<InstanceRecord, EngineError> {
+        let now = chrono::Utc::now().format("%Y%m%d%H%M%S");
+        let slug = Slug::parse(&format!("rt-{backup}-{now}"))?;
+        let name = format!("Restore test of backup {backup}");
+        self.copy(backup, &name, slug, actor, CopyPurpose::RestoreTest)
+            .await
+    }
+
+    async fn copy(
+        &self,
+        backup: i64,
+        name: &str,
+        slug: Slug,
+        actor: Option<i64>,
+        purpose: CopyPurpose,
+    ) -> Result<InstanceRecord, EngineError> {
+        let ctx = self.context();
+        let stored = ctx.db.backup(backup).await?;
         if stored.state != BackupState::Stored {
             return Err(Invalid::new("backup", format!("backup {backup} is not stored")).into());
         }
-        let source = db.instance(stored.instance_id).await?;
+        let source = ctx.db.instance(stored.instance_id).await?;
         declares_backup(&source.template)?;
-        let copy = self
-            .insert(
-                NewInstanceRequest {
-                    organisation_id: source.organisation_id,
-                    name: name.to_owned(),
-                    slug,
-                    template: source.template.clone(),
-                    version: source.version.clone(),
-                    replicas: BTreeMap::new(),
-                },
-                actor,
-            )
+        let (new, secrets, message) = prepare(NewInstanceRequest {
+            organisation_id: source.organisation_id,
+            name: name.to_owned(),
+            slug,
+            template: source.template.clone(),
+            version: source.version.clone(),
+            replicas: BTreeMap::new(),
+        })?;
+        let copy = ctx
+            .db
+            .create_copy(&new, &secrets, &ctx.key, actor, &message, backup, purpose)
             .await?;
-        db.start_restore(copy.id, backup, actor).await?;
         self.reconcile_soon(copy.id);
-        Ok(db.instance(copy.id).await?)
+        Ok(copy)
     }
 }
 

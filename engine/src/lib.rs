@@ -15,6 +15,7 @@ pub mod secrets;
 pub mod settings;
 pub mod spec;
 mod start;
+pub mod usage;
 
 pub use controller::{Controller, ControllerHandle, Trigger};
 pub use drain::DrainReport;

@@ -114,6 +114,32 @@ fn check_replicas(template: &Template, replicas: &BTreeMap<String, u64>) -> Resu
     Ok(())
 }
 
+/// A checked new instance with its generated secrets and the first line of its log.
+pub(crate) fn prepare(
+    request: NewInstanceRequest,
+) -> Result<(NewInstance, BTreeMap<String, SecretValue>, String), EngineError> {
+    let template = builtin(&request.template)?;
+    check_tag(&request.version)?;
+    check_replicas(&template, &request.replicas)?;
+    let secrets = secrets::missing(&template, &BTreeMap::new());
+    let message = format!(
+        "create from template {} version {}",
+        request.template, request.version
+    );
+    let new = NewInstance {
+        organisation_id: request.organisation_id,
+        name: request.name,
+        slug: request.slug,
+        template: request.template,
+        version: request.version,
+        replicas: request.replicas,
+        // Made by hand, not ordered: no plan, the template's limits.
+        limits: BTreeMap::new(),
+        lifecycle: Lifecycle::Running,
+    };
+    Ok((new, secrets, message))
+}
+
 impl Engine {
     /// An engine handle over `ctx`, triggering `trigger`.
     pub fn new(ctx: Arc<Context>, trigger: Trigger) -> Self {
@@ -138,34 +164,11 @@ impl Engine {
         request: NewInstanceRequest,
         actor: Option<i64>,
     ) -> Result<InstanceRecord, EngineError> {
-        let template = builtin(&request.template)?;
-        check_tag(&request.version)?;
-        check_replicas(&template, &request.replicas)?;
-        let values = secrets::missing(&template, &BTreeMap::new());
-        let message = format!(
-            "create from template {} version {}",
-            request.template, request.version
-        );
+        let (new, secrets, message) = prepare(request)?;
         let record = self
             .ctx
             .db
-            .create_instance(
-                &NewInstance {
-                    organisation_id: request.organisation_id,
-                    name: request.name,
-                    slug: request.slug,
-                    template: request.template,
-                    version: request.version,
-                    replicas: request.replicas,
-                    // Made by hand, not ordered: no plan, the template's limits.
-                    limits: BTreeMap::new(),
-                    lifecycle: Lifecycle::Running,
-                },
-                &values,
-                &self.ctx.key,
-                actor,
-                &message,
-            )
+            .create_instance(&new, &secrets, &self.ctx.key, actor, &message)
             .await?;
         Ok(record)
     }

@@ -29,6 +29,8 @@ pub struct RunningEngine {
     pub engine: Engine,
     /// The controller loop.
     pub controller: ControllerHandle,
+    /// The loop sampling what instances use.
+    pub sampler: crate::usage::SamplerHandle,
 }
 
 /// Starts the engine when `settings.enabled`. The Docker engine need not answer yet: the
@@ -42,6 +44,11 @@ pub fn start(db: Db, settings: &EngineSettings) -> Result<Option<RunningEngine>,
     let docker = Docker::connect(settings)?;
     let ctx = Arc::new(Context::new(db, docker, settings.clone(), key)?);
     let controller = Controller::spawn(ctx.clone());
+    let sampler = crate::usage::spawn_sampler(Arc::downgrade(&ctx));
     let engine = Engine::new(ctx, controller.trigger());
-    Ok(Some(RunningEngine { engine, controller }))
+    Ok(Some(RunningEngine {
+        engine,
+        controller,
+        sampler,
+    }))
 }

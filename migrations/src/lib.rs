@@ -20,6 +20,8 @@ mod m20261129_000012_instance_node;
 mod m20261130_000013_backups;
 mod m20261130_000014_audit;
 mod m20261130_000015_incidents;
+mod m20261208_000016_restore_tests;
+mod m20261208_000017_plan_backup_policy;
 
 /// Runs every migration Plenum knows, in order.
 pub struct Migrator;
@@ -43,6 +45,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_backups::Migration),
             Box::new(m20261130_000014_audit::Migration),
             Box::new(m20261130_000015_incidents::Migration),
+            Box::new(m20261208_000016_restore_tests::Migration),
+            Box::new(m20261208_000017_plan_backup_policy::Migration),
         ]
     }
 }

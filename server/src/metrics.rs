@@ -1,9 +1,10 @@
 //! `/metrics` in the OpenMetrics text format Prometheus scrapes, for the bearer of the token
 //! in `metrics.token_file` (without one the endpoint does not exist): HTTP request
 //! durations (by method, route and status class), the engine's reconcile passes and their
-//! durations, its Docker API calls, instances by status and phase, the edge's state, and the
-//! age of each instance's newest backup. What comes from the database is read at scrape
-//! time, so a scrape costs two queries.
+//! durations, its Docker API calls, instances by status and phase, the edge's state, the
+//! age of each instance's newest backup, and each running instance's CPU and working-set
+//! memory (the engine's latest sample). What comes from the database is read at scrape
+//! time, so a scrape costs two queries; usage comes from memory.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -223,6 +224,32 @@ async fn render(state: &app::server::AppState, metrics: &Metrics) -> Result<Stri
         "Seconds since each instance's newest stored backup finished",
         backup_age,
     );
+    if let Some(engine) = &state.engine {
+        let cpu = Family::<SlugLabel, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
+        let memory = Family::<SlugLabel, Gauge>::default();
+        for (id, sample) in engine.latest_usage() {
+            let Some(slug) = slugs.get(&id) else { continue };
+            let label = SlugLabel {
+                instance: slug.clone(),
+            };
+            if let Some(cores) = sample.cpu_cores {
+                cpu.get_or_create(&label).set(cores);
+            }
+            memory
+                .get_or_create(&label)
+                .set(i64::try_from(sample.memory_bytes).unwrap_or(i64::MAX));
+        }
+        registry.register(
+            "instance_cpu_cores",
+            "CPU cores each running instance used between the last two samples",
+            cpu,
+        );
+        registry.register(
+            "instance_memory_working_set_bytes",
+            "Each running instance's working-set memory (usage minus inactive file cache)",
+            memory,
+        );
+    }
     if let Some(edge) = &state.edge {
         let status = edge.status();
         let routes = Gauge::<i64>::default();

@@ -92,6 +92,12 @@ pub enum StartError {
 /// How often the incident notifier looks for incidents to tell staff about.
 const INCIDENT_NOTIFIER_PERIOD: Duration = Duration::from_secs(20);
 
+/// How often the log scanner reads what running instances wrote (one call per service).
+const LOG_SCANNER_PERIOD: Duration = Duration::from_secs(60);
+
+/// How often the restore tester judges running restore tests and starts new ones.
+const RESTORE_TESTER_PERIOD: Duration = Duration::from_secs(15);
+
 /// How often the identity provider checks whether its signing key is due for rotation.
 const IDENTITY_MAINTENANCE_PERIOD: Duration = Duration::from_secs(3600);
 
@@ -112,6 +118,10 @@ pub struct Plenum {
     pub phase_scheduler: crate::scheduler::Periodic,
     /// The loop that tells staff about incidents; it stops when this is dropped.
     pub incident_notifier: crate::scheduler::Periodic,
+    /// The loop that runs and judges restore tests; it stops when this is dropped.
+    pub restore_tester: crate::scheduler::Periodic,
+    /// The loop that counts error lines in instances' logs; it stops when this is dropped.
+    pub log_scanner: crate::scheduler::Periodic,
 }
 
 /// Opens the database (migrating it), the session store, and builds the router.
@@ -189,8 +199,13 @@ pub async fn start(settings: &Settings) -> Result<Plenum, StartError> {
     );
     let incident_notifier =
         crate::scheduler::spawn_incident_notifier(state.clone(), INCIDENT_NOTIFIER_PERIOD);
+    let restore_tester =
+        crate::scheduler::spawn_restore_tester(state.clone(), RESTORE_TESTER_PERIOD);
+    let log_scanner = crate::scheduler::spawn_log_scanner(state.clone(), LOG_SCANNER_PERIOD);
     Ok(Plenum {
         incident_notifier,
+        restore_tester,
+        log_scanner,
         router,
         state,
         order_scheduler,

@@ -1,6 +1,7 @@
 //! Background loops: the order scheduler, which turns approved orders into instances once
 //! their rental period has begun; the phase scheduler, which moves instances through their
-//! phases (quiet, event mode, archived) by their event days; and the identity provider's
+//! phases (quiet, event mode, archived) by their event days; the incident notifier; the
+//! log scanner (error lines as incidents); the restore tester; and the identity provider's
 //! maintenance (key rotation, expired codes).
 //!
 //! Approval provisions at once when the rental has already begun; the order loop handles the
@@ -104,6 +105,46 @@ pub fn spawn_incident_notifier(state: app::server::AppState, period: Duration) -
                 Ok(told) if !told.is_empty() => tracing::info!(incidents = ?told, "staff told"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "telling staff about incidents failed"),
+            }
+        }
+    })
+}
+
+/// Starts the log scanner: every `period`, count the error lines running instances wrote
+/// since the last pass as incidents (the first pass looks one period back).
+pub fn spawn_log_scanner(state: app::server::AppState, period: Duration) -> Periodic {
+    let scanner = std::sync::Arc::new(tokio::sync::Mutex::new(
+        app::server::log_errors::LogScanner::default(),
+    ));
+    let first_look = chrono::Duration::from_std(period).unwrap_or(chrono::Duration::minutes(1));
+    spawn_periodic(period, move || {
+        let (state, scanner) = (state.clone(), scanner.clone());
+        async move {
+            let mut scanner = scanner.lock().await;
+            match app::server::log_errors::scan(&state, &mut scanner, Utc::now(), first_look).await
+            {
+                Ok(found) if !found.is_empty() => {
+                    tracing::info!(instances = ?found, "error lines in logs")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "scanning logs for errors failed"),
+            }
+        }
+    })
+}
+
+/// Starts the restore tester: every `period`, judge the running restore tests, erase the
+/// copies of ended ones and start tests of untested final backups.
+pub fn spawn_restore_tester(state: app::server::AppState, period: Duration) -> Periodic {
+    spawn_periodic(period, move || {
+        let state = state.clone();
+        async move {
+            match app::server::restore_tests::test_restores(&state, Utc::now()).await {
+                Ok(pass) if pass != Default::default() => {
+                    tracing::info!(?pass, "restore tests")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "restore tests failed"),
             }
         }
     })

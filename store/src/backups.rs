@@ -3,14 +3,14 @@
 //! its event in the instance's log, so two callers cannot both start or finish the same one.
 
 use chrono::{DateTime, Utc};
-use domain::backup::{BackupReason, BackupState};
+use domain::backup::{BackupReason, BackupState, RestoreTestState};
 use domain::capacity::Phase;
 use domain::instance::{EventKind, Lifecycle};
 use domain::validation::Invalid;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::InstanceRecord;
@@ -43,6 +43,21 @@ pub struct BackupRecord {
     pub requested_at: DateTime<Utc>,
     /// When it was stored or failed.
     pub finished_at: Option<DateTime<Utc>>,
+    /// Its latest restore test, if it had one.
+    pub test: Option<RestoreTest>,
+}
+
+/// A backup's latest restore test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreTest {
+    /// How it went.
+    pub state: RestoreTestState,
+    /// Why it failed.
+    pub detail: Option<String>,
+    /// Its scratch instance.
+    pub instance_id: Option<i64>,
+    /// When it started, or ended once it has.
+    pub at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<backup::Model> for BackupRecord {
@@ -70,6 +85,15 @@ impl TryFrom<backup::Model> for BackupRecord {
             requested_by: m.requested_by,
             requested_at: m.requested_at,
             finished_at: m.finished_at,
+            test: match &m.test_state {
+                Some(t) => Some(RestoreTest {
+                    state: RestoreTestState::parse(t).ok_or_else(|| corrupt("test state", t))?,
+                    detail: m.test_detail.clone(),
+                    instance_id: m.test_instance_id,
+                    at: m.tested_at,
+                }),
+                None => None,
+            },
         })
     }
 }
@@ -84,7 +108,7 @@ pub fn size_in_words(bytes: u64) -> String {
     }
 }
 
-async fn find<C: ConnectionTrait>(db: &C, id: i64) -> Result<BackupRecord, StoreError> {
+pub(crate) async fn find<C: ConnectionTrait>(db: &C, id: i64) -> Result<BackupRecord, StoreError> {
     backup::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -307,39 +331,7 @@ impl Db {
         actor: Option<i64>,
     ) -> Result<(), StoreError> {
         let txn = self.connection().begin().await?;
-        let target = record(&txn, instance_id).await?;
-        let no_such = || Invalid::new("backup", "no such backup of this organisation").into();
-        let b = match find(&txn, backup_id).await {
-            Ok(b) => b,
-            Err(StoreError::NotFound) => return Err(no_such()),
-            Err(e) => return Err(e),
-        };
-        if b.instance_id != instance_id
-            && record(&txn, b.instance_id).await?.organisation_id != target.organisation_id
-        {
-            return Err(no_such());
-        }
-        if b.state != BackupState::Stored {
-            return Err(Invalid::new("backup", format!("backup {backup_id} is not stored")).into());
-        }
-        let updated = instance::Entity::update_many()
-            .col_expr(instance::Column::RestoringFrom, Expr::value(backup_id))
-            .filter(instance::Column::Id.eq(instance_id))
-            .filter(instance::Column::Lifecycle.eq(Lifecycle::Running.as_str()))
-            .filter(instance::Column::RestoringFrom.is_null())
-            .filter(instance::Column::MovingTo.is_null())
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected != 1 {
-            return Err(Invalid::new(
-                "backup",
-                "only a running instance that is not being restored or moved can be restored",
-            )
-            .into());
-        }
-        let taken = b.requested_at.format("%Y-%m-%d %H:%M UTC");
-        let message = format!("restoring backup {backup_id} (taken {taken}): maintenance");
-        events::insert(&txn, instance_id, actor, EventKind::Requested, &message).await?;
+        begin_restore(&txn, instance_id, backup_id, actor).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -387,8 +379,56 @@ impl Db {
                 ),
             };
             events::insert(&txn, instance_id, None, kind, &message).await?;
+            if let Err(why) = outcome {
+                let why = format!("the restore failed ({why})");
+                crate::copies::end_test(&txn, backup_id, instance_id, Err(&why)).await?;
+            }
         }
         txn.commit().await?;
         Ok(())
     }
+}
+
+/// Starts restoring `instance_id` from `backup_id` within the caller's transaction (see
+/// [`Db::start_restore`]).
+pub(crate) async fn begin_restore(
+    txn: &DatabaseTransaction,
+    instance_id: i64,
+    backup_id: i64,
+    actor: Option<i64>,
+) -> Result<(), StoreError> {
+    let target = record(txn, instance_id).await?;
+    let no_such = || Invalid::new("backup", "no such backup of this organisation").into();
+    let b = match find(txn, backup_id).await {
+        Ok(b) => b,
+        Err(StoreError::NotFound) => return Err(no_such()),
+        Err(e) => return Err(e),
+    };
+    if b.instance_id != instance_id
+        && record(txn, b.instance_id).await?.organisation_id != target.organisation_id
+    {
+        return Err(no_such());
+    }
+    if b.state != BackupState::Stored {
+        return Err(Invalid::new("backup", format!("backup {backup_id} is not stored")).into());
+    }
+    let updated = instance::Entity::update_many()
+        .col_expr(instance::Column::RestoringFrom, Expr::value(backup_id))
+        .filter(instance::Column::Id.eq(instance_id))
+        .filter(instance::Column::Lifecycle.eq(Lifecycle::Running.as_str()))
+        .filter(instance::Column::RestoringFrom.is_null())
+        .filter(instance::Column::MovingTo.is_null())
+        .exec(txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(Invalid::new(
+            "backup",
+            "only a running instance that is not being restored or moved can be restored",
+        )
+        .into());
+    }
+    let taken = b.requested_at.format("%Y-%m-%d %H:%M UTC");
+    let message = format!("restoring backup {backup_id} (taken {taken}): maintenance");
+    events::insert(txn, instance_id, actor, EventKind::Requested, &message).await?;
+    Ok(())
 }

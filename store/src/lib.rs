@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod backups;
 mod connection;
+mod copies;
 mod crypto;
 pub mod entities;
 mod error;
@@ -20,8 +21,9 @@ mod upstream;
 
 pub use accounts::{NewUser, UserRecord};
 pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
-pub use backups::{BackupRecord, size_in_words};
+pub use backups::{BackupRecord, RestoreTest, size_in_words};
 pub use connection::{Backend, Db};
+pub use copies::CopyPurpose;
 pub use crypto::{InvalidKey, SecretKey, SecretValue};
 pub use error::StoreError;
 pub use identity::{

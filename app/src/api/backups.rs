@@ -55,6 +55,20 @@ pub async fn restore_instance(id: i64, backup: i64, confirm: String) -> Result<(
     )
 }
 
+/// Starts a restore test of instance `id`'s backup `backup`: a scratch copy is restored
+/// from it, judged once it answers, and erased (owners and staff).
+#[server(name = TestRestore, prefix = "/api", endpoint = "instances/test-restore")]
+pub async fn test_restore(id: i64, backup: i64) -> Result<(), AppError> {
+    respond(
+        async {
+            let state = state()?;
+            let (record, actor) = authorize_instance(&state, id, OrgAction::Manage).await?;
+            crate::server::restore_tests::start(&state, &record, actor, backup).await
+        }
+        .await,
+    )
+}
+
 /// Copies backup `backup` into a new instance `name` at address `slug` of the same
 /// organisation, with its own secrets (staff: a rehearsal copy is not ordered); its id.
 #[server(name = CloneBackup, prefix = "/api", endpoint = "staff/backups/clone")]

@@ -18,6 +18,7 @@ pub mod staff_instances;
 pub mod staff_nodes;
 pub mod staff_orders;
 pub mod upstream;
+pub mod usage;
 
 /// The server functions that change nothing (they read). Every other one is recorded in the
 /// audit trail; a new server function is recorded unless it is listed here.
@@ -29,6 +30,7 @@ pub const READ_ONLY: &[&str] = &[
     "instances/detail",
     "instances/incidents",
     "instances/list",
+    "instances/usage",
     "orders/availability",
     "orders/list",
     "orders/options",
@@ -63,21 +65,28 @@ pub const RECORDED_FIELDS: &[&str] = &[
     "backup",
     "email",
     "event_days",
+    "event_hours",
+    "final_lead_hours",
     "id",
     "ids",
     "instance_id",
+    "keep_event",
+    "keep_manual",
+    "keep_quiet",
     "name",
     "node",
     "order_id",
     "org_id",
     "phase",
     "plan",
+    "quiet_hours",
     "reason",
     "rental_end",
     "rental_start",
     "replicas",
     "role",
     "service",
+    "size",
     "slug",
     "template",
     "user_id",

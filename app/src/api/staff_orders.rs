@@ -160,6 +160,8 @@ pub async fn staff_catalog() -> Result<StaffCatalog, AppError> {
                         template: p.template,
                         size: p.size,
                         services: serde_json::to_string(&p.services).unwrap_or_default(),
+                        own_backup_policy: p.backup_policy.is_some(),
+                        backup_policy: p.backup_policy.unwrap_or(state.backup_policy),
                     })
                     .collect(),
                 templates: builtin_names().map(str::to_owned).collect(),
@@ -229,6 +231,51 @@ pub async fn set_plan(template: String, size: String, services: String) -> Resul
             state
                 .db
                 .set_plan(loaded.name(), size, &sizing)
+                .await
+                .map_err(store_error)
+        }
+        .await,
+    )
+}
+
+/// Sets the backup schedule and retention of plan `plan` (`<template>/<size>`, e.g.
+/// `demo/small`) for its instances (staff only): hours between backups when quiet and in
+/// event mode, how long before the rental ends the final one is taken, and how many of
+/// each kind are kept.
+#[server(name = SetPlanBackupPolicy, prefix = "/api", endpoint = "staff/plans/backup-policy")]
+pub async fn set_plan_backup_policy(
+    plan: String,
+    quiet_hours: String,
+    event_hours: String,
+    final_lead_hours: String,
+    keep_quiet: String,
+    keep_event: String,
+    keep_manual: String,
+) -> Result<(), AppError> {
+    respond(
+        async {
+            let state = state()?;
+            require_staff(&state).await?;
+            let unknown = || {
+                AppError::invalid(
+                    "plan",
+                    "Choose a plan of a known template, e.g. demo/small.",
+                )
+            };
+            let (template, size) = plan.trim().split_once('/').ok_or_else(unknown)?;
+            let loaded = builtin(template).map_err(|_| unknown())?;
+            let size = size.parse().map_err(|_| unknown())?;
+            let policy = crate::server::backup_schedule::parse_policy([
+                ("quiet_hours", &quiet_hours),
+                ("event_hours", &event_hours),
+                ("final_lead_hours", &final_lead_hours),
+                ("keep_quiet", &keep_quiet),
+                ("keep_event", &keep_event),
+                ("keep_manual", &keep_manual),
+            ])?;
+            state
+                .db
+                .set_plan_backup_policy(loaded.name(), size, &policy)
                 .await
                 .map_err(store_error)
         }

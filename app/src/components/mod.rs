@@ -6,6 +6,7 @@ pub mod feedback;
 pub mod live;
 pub mod load_chart;
 pub mod nav;
+pub mod usage_chart;
 
 /// Percent-encodes a value for a URL's query string.
 pub fn query_value(value: &str) -> String {

@@ -21,6 +21,12 @@ pub struct BackupView {
     pub error: Option<String>,
     /// Whether the viewer may restore the instance from it now.
     pub restorable: bool,
+    /// Its latest restore test: `running`, `passed` or `failed`.
+    pub test: Option<String>,
+    /// Why that test failed, or when it ended (RFC 3339).
+    pub test_detail: Option<String>,
+    /// Whether the viewer may start a restore test of it now.
+    pub testable: bool,
 }
 
 /// An instance's backups and what the viewer may do with them.

@@ -110,7 +110,7 @@ pub struct InstanceStatusUpdate {
 }
 
 /// One row of the staff overview.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffInstanceRow {
     /// The instance.
     pub instance: InstanceView,
@@ -118,6 +118,8 @@ pub struct StaffInstanceRow {
     pub org_name: String,
     /// Its event days (YYYY-MM-DD), from its order.
     pub event_days: Vec<String>,
+    /// What it used in the last hour (empty while it runs nothing).
+    pub usage: crate::dto::UsageView,
 }
 
 /// The outcome of a bulk action for one instance.

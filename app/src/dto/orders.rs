@@ -96,6 +96,10 @@ pub struct PlanSizing {
     pub size: PlanSize,
     /// Replicas and limits by service, as JSON.
     pub services: String,
+    /// The backup schedule and retention its instances follow.
+    pub backup_policy: domain::backup::schedule::BackupPolicy,
+    /// Whether that is the plan's own (else the installation's `[backup_schedule]`).
+    pub own_backup_policy: bool,
 }
 
 /// The catalog and plans, for staff to curate.

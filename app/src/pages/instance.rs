@@ -2,7 +2,8 @@
 //! from the event stream, the address, the actions the viewer's role allows (start, stop,
 //! scale, upgrade, one-time reveal of the initial password, delete by typing the name,
 //! wake a hibernated one and whether it may hibernate),
-//! who may enter it ("People", for owners and staff) and the event log.
+//! who may enter it ("People", for owners and staff), its load (CPU and memory, drawn),
+//! backups, problems, logs and the event log.
 
 use crate::api::instances::{
     AllowHibernation, DeleteInstance, RevealInitialPassword, ScaleInstance, StartInstance,
@@ -32,6 +33,7 @@ pub fn InstancePage() -> impl IntoView {
     let people = crate::pages::people::PeopleState::new(Signal::derive(id));
     let backups = crate::pages::instance_backups::BackupsState::new(Signal::derive(id));
     let problems = crate::pages::incidents::ProblemsState::new(Signal::derive(id));
+    let load = crate::pages::instance_usage::UsageState::new(Signal::derive(id));
     let console = Resource::new(
         move || (id(), actions.versions()),
         |(id, _)| async move {
@@ -46,7 +48,7 @@ pub fn InstancePage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match console.await {
-                        Ok(console) => view! { <Console console actions people backups problems /> }.into_any(),
+                        Ok(console) => view! { <Console console actions people backups problems load /> }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -107,6 +109,7 @@ fn Console(
     people: crate::pages::people::PeopleState,
     backups: crate::pages::instance_backups::BackupsState,
     problems: crate::pages::incidents::ProblemsState,
+    load: crate::pages::instance_usage::UsageState,
 ) -> impl IntoView {
     let instance = console.instance.clone();
     let id = instance.id;
@@ -166,6 +169,7 @@ fn Console(
                     <dd id="instance-phase">{phase_text(&phase)}</dd>
                 })}
             </dl>
+            <crate::pages::instance_usage::Load state=load />
             {console.can_manage.then(|| view! { <Manage console=console.clone() actions /> })}
             {console.can_manage.then(|| view! { <crate::pages::people::People id state=people /> })}
             <crate::pages::instance_backups::Backups id name=instance.name.clone() state=backups />

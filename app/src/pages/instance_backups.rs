@@ -1,9 +1,12 @@
 //! The backups section of the instance console: the latest backups with time, reason,
 //! phase, size and state (refreshed every few seconds, so a backup or restore can be
-//! watched), "Back up now", and restoring the instance from a stored backup after typing
-//! its name.
+//! watched), "Back up now", restoring the instance from a stored backup after typing
+//! its name, and each backup's restore test (started by hand here, or by Plenum after a
+//! final backup).
 
-use crate::api::backups::{BackUpInstance, CloneBackup, RestoreInstance, instance_backups};
+use crate::api::backups::{
+    BackUpInstance, CloneBackup, RestoreInstance, TestRestore, instance_backups,
+};
 use crate::components::feedback::{Done, FormError, last_error};
 use crate::dto::{BackupView, BackupsView};
 use leptos::prelude::*;
@@ -19,6 +22,7 @@ pub struct BackupsState {
     back_up: ServerAction<BackUpInstance>,
     restore: ServerAction<RestoreInstance>,
     clone: ServerAction<CloneBackup>,
+    test: ServerAction<TestRestore>,
     list: Resource<Result<BackupsView, crate::error::AppError>>,
 }
 
@@ -29,6 +33,7 @@ impl BackupsState {
         let back_up = ServerAction::<BackUpInstance>::new();
         let restore = ServerAction::<RestoreInstance>::new();
         let clone = ServerAction::<CloneBackup>::new();
+        let test = ServerAction::<TestRestore>::new();
         let list = Resource::new(
             move || {
                 (
@@ -36,6 +41,7 @@ impl BackupsState {
                     tick.get(),
                     back_up.version().get(),
                     restore.version().get(),
+                    test.version().get(),
                 )
             },
             |(id, ..)| async move {
@@ -50,6 +56,7 @@ impl BackupsState {
             back_up,
             restore,
             clone,
+            test,
             list,
         }
     }
@@ -63,17 +70,20 @@ pub fn Backups(id: i64, name: String, state: BackupsState) -> impl IntoView {
         back_up,
         restore,
         clone,
+        test,
         list,
     } = state;
     crate::components::live::tick_every(tick, REFRESH);
     let back_up_error = last_error(back_up);
     let restore_error = last_error(restore);
     let clone_error = last_error(clone);
+    let test_error = last_error(test);
     view! {
         <h2 id="backups-heading">"Backups"</h2>
         <FormError error=back_up_error fields=&[] />
         <FormError error=restore_error fields=&[] />
         <FormError error=clone_error fields=&[] />
+        <FormError error=test_error fields=&[] />
         {move || clone.value().get().and_then(Result::ok).map(|copy| view! {
             <p class="form-ok" role="status" id="clone-outcome">
                 "Copy made: " <a href=format!("/instances/{copy}")>{format!("instance {copy}")}</a>
@@ -82,6 +92,7 @@ pub fn Backups(id: i64, name: String, state: BackupsState) -> impl IntoView {
         })}
         <Done action=back_up text="Backup requested: it is taken while the instance runs." />
         <Done action=restore text="Restore requested: the instance goes into maintenance and comes back with the backup's data." />
+        <Done action=test text="Restore test started: a scratch copy is restored from the backup; once it answers, the test passes and the copy is erased." />
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || {
                 let name = name.clone();
@@ -90,7 +101,7 @@ pub fn Backups(id: i64, name: String, state: BackupsState) -> impl IntoView {
                         Ok(view) if !view.declared => view! {
                             <p id="backups">"This instance's template declares no backups."</p>
                         }.into_any(),
-                        Ok(view) => view! { <BackupList id name view back_up restore clone /> }.into_any(),
+                        Ok(view) => view! { <BackupList id name view back_up restore clone test /> }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })
@@ -107,6 +118,7 @@ fn BackupList(
     back_up: ServerAction<BackUpInstance>,
     restore: ServerAction<RestoreInstance>,
     clone: ServerAction<CloneBackup>,
+    test: ServerAction<TestRestore>,
 ) -> impl IntoView {
     let stored: Vec<BackupView> = view
         .backups
@@ -130,7 +142,7 @@ fn BackupList(
         {if view.backups.is_empty() {
             view! { <p id="backups">"No backups yet."</p> }.into_any()
         } else {
-            view! { <BackupTable list=view.backups /> }.into_any()
+            view! { <BackupTable id list=view.backups test /> }.into_any()
         }}
         {(!restorable.is_empty()).then(|| view! {
             <h3>"Restore"</h3>
@@ -168,7 +180,7 @@ fn BackupList(
 }
 
 #[component]
-fn BackupTable(list: Vec<BackupView>) -> impl IntoView {
+fn BackupTable(id: i64, list: Vec<BackupView>, test: ServerAction<TestRestore>) -> impl IntoView {
     view! {
         <table id="backups" aria-labelledby="backups-heading">
             <thead>
@@ -179,6 +191,7 @@ fn BackupTable(list: Vec<BackupView>) -> impl IntoView {
                     <th scope="col">"Phase"</th>
                     <th scope="col">"Size"</th>
                     <th scope="col">"State"</th>
+                    <th scope="col">"Restore test"</th>
                 </tr>
             </thead>
             <tbody>
@@ -192,6 +205,17 @@ fn BackupTable(list: Vec<BackupView>) -> impl IntoView {
                         <td class="backup-state">
                             {b.state}
                             {b.error.map(|e| view! { <span class="reason">{format!(": {e}")}</span> })}
+                        </td>
+                        <td class="backup-test">
+                            {b.test.clone().unwrap_or_else(|| "—".to_owned())}
+                            {b.test_detail.map(|d| view! { <span class="reason">{format!(" ({d})")}</span> })}
+                            {b.testable.then(|| view! {
+                                <ActionForm action=test attr:class="row-actions">
+                                    <input type="hidden" name="id" value=id />
+                                    <input type="hidden" name="backup" value=b.id />
+                                    <button type="submit" class="test-restore">"Test restore"</button>
+                                </ActionForm>
+                            })}
                         </td>
                     </tr>
                 }).collect_view()}

@@ -6,6 +6,7 @@ pub mod incidents;
 pub mod instance;
 pub mod instance_backups;
 pub mod instance_logs;
+pub mod instance_usage;
 pub mod instances;
 pub mod invitation;
 pub mod login;

@@ -12,6 +12,7 @@ use crate::api::staff_instances::{
 use crate::components::calendar_chart::CalendarChart;
 use crate::components::capacity_chart::CapacityChart;
 use crate::components::feedback::{FormError, last_error};
+use crate::components::usage_chart::UsageChart;
 use crate::dto::{CalendarDayView, StaffInstanceRow};
 use crate::pages::home::RequireLogin;
 use crate::pages::staff_nodes::Nodes;
@@ -130,10 +131,12 @@ fn InstanceTable(list: Vec<StaffInstanceRow>, selected: RwSignal<BTreeSet<i64>>)
                     <th scope="col">"Version"</th>
                     <th scope="col">"Event days"</th>
                     <th scope="col">"Status"</th>
+                    <th scope="col">"Load (last hour)"</th>
                 </tr>
             </thead>
             <tbody>
                 {list.into_iter().map(|row| {
+                    let usage = row.usage;
                     let i = row.instance;
                     let id = i.id;
                     let class = format!("badge status-{}", i.status.replace(' ', "-"));
@@ -155,6 +158,7 @@ fn InstanceTable(list: Vec<StaffInstanceRow>, selected: RwSignal<BTreeSet<i64>>)
                                 <span class=class>{i.status.clone()}</span>
                                 {i.status_reason.clone().map(|r| view! { <p class="reason">{r}</p> })}
                             </td>
+                            <td class="load"><UsageChart usage /></td>
                         </tr>
                     }
                 }).collect_view()}

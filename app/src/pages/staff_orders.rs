@@ -1,10 +1,11 @@
 //! The staff's order desk at `/staff/orders`: the queue of orders with each pending order's
 //! impact on the platform's capacity day by day, approve (over capacity only with a
-//! reason) and reject-with-reason, and the catalog of template versions and plan sizings.
+//! reason) and reject-with-reason, and the catalog of template versions, plan sizings and
+//! each plan's backup schedule.
 
 use crate::api::staff_orders::{
-    AddCatalogVersion, ApproveOrder, RejectOrder, SetCatalogAvailable, SetPlan, order_impacts,
-    staff_catalog, staff_order_queue,
+    AddCatalogVersion, ApproveOrder, RejectOrder, SetCatalogAvailable, SetPlan,
+    SetPlanBackupPolicy, order_impacts, staff_catalog, staff_order_queue,
 };
 use crate::components::feedback::{Done, FieldError, FormError, last_error};
 use crate::components::load_chart::AvailabilityReport;
@@ -164,6 +165,7 @@ struct CatalogActions {
     add: ServerAction<AddCatalogVersion>,
     available: ServerAction<SetCatalogAvailable>,
     plan: ServerAction<SetPlan>,
+    policy: ServerAction<SetPlanBackupPolicy>,
 }
 
 #[component]
@@ -172,6 +174,7 @@ fn Catalog() -> impl IntoView {
         add: ServerAction::<AddCatalogVersion>::new(),
         available: ServerAction::<SetCatalogAvailable>::new(),
         plan: ServerAction::<SetPlan>::new(),
+        policy: ServerAction::<SetPlanBackupPolicy>::new(),
     };
     let catalog = Resource::new(
         move || {
@@ -179,6 +182,7 @@ fn Catalog() -> impl IntoView {
                 actions.add.version().get(),
                 actions.available.version().get(),
                 actions.plan.version().get(),
+                actions.policy.version().get(),
             )
         },
         |_| staff_catalog(),
@@ -245,7 +249,61 @@ fn CatalogBody(catalog: StaffCatalog, actions: CatalogActions) -> impl IntoView 
         </p>
         <FormError error=last_error(actions.plan) fields=&[] />
         <Done action=actions.plan text="Plan saved." />
-        {catalog.plans.into_iter().map(|plan| view! { <PlanForm plan action=actions.plan /> }).collect_view()}
+        {catalog.plans.clone().into_iter().map(|plan| view! { <PlanForm plan action=actions.plan /> }).collect_view()}
+        <h3>"Backup schedule by plan"</h3>
+        <p class="hint">
+            "Hours between backups while quiet and in event mode, how long before the rental ends the final one is taken, "
+            "and how many of each kind are kept. Plans without their own follow the installation's [backup_schedule]."
+        </p>
+        <FormError error=last_error(actions.policy) fields=&[] />
+        <Done action=actions.policy text="Backup schedule saved." />
+        {catalog.plans.into_iter().map(|plan| view! { <PolicyForm plan action=actions.policy /> }).collect_view()}
+    }
+}
+
+/// The fields of a backup policy: form name and label.
+const POLICY_FIELDS: [(&str, &str); 6] = [
+    ("quiet_hours", "Quiet: every (h)"),
+    ("event_hours", "Event mode: every (h)"),
+    ("final_lead_hours", "Final: hours before the end"),
+    ("keep_quiet", "Keep quiet"),
+    ("keep_event", "Keep event"),
+    ("keep_manual", "Keep manual"),
+];
+
+#[component]
+fn PolicyForm(plan: PlanSizing, action: ServerAction<SetPlanBackupPolicy>) -> impl IntoView {
+    let p = plan.backup_policy;
+    let values = [
+        p.quiet_hours,
+        p.event_hours,
+        p.final_lead_hours,
+        p.keep_quiet,
+        p.keep_event,
+        p.keep_manual,
+    ];
+    let key = format!("{}-{}", plan.template, plan.size.as_str());
+    let data_plan = key.clone();
+    let whose = if plan.own_backup_policy {
+        "its own"
+    } else {
+        "the installation's"
+    };
+    view! {
+        <ActionForm action=action attr:class="inline-form policy-form" attr:data-plan=data_plan>
+            <input type="hidden" name="plan" value=format!("{}/{}", plan.template, plan.size.as_str()) />
+            <p class="policy-plan">{format!("{}, {} plan ({whose})", plan.template, plan.size.as_str())}</p>
+            {POLICY_FIELDS.into_iter().zip(values).map(|((name, label), value)| {
+                let id = format!("policy-{key}-{name}");
+                view! {
+                    <div>
+                        <label for=id.clone()>{label}</label>
+                        <input id=id name=name type="number" min="1" required value=value />
+                    </div>
+                }
+            }).collect_view()}
+            <button type="submit" class="secondary">"Save schedule"</button>
+        </ActionForm>
     }
 }
 

@@ -1,11 +1,15 @@
 //! The backup schedule's pass (beside the phase scheduler's): every provisioned order's
-//! running instance is backed up as its phase asks (`domain::backup::schedule`), and
+//! running instance is backed up as its phase asks (`domain::backup::schedule`, with its
+//! plan's policy where staff set one, else the installation's), and
 //! backups that retention lets go are deleted from the vault, then forgotten. The clock is
 //! the caller's, so that tests can walk through a rental.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDateTime, Utc};
-use domain::backup::schedule::{Taken, due, expired};
+use domain::backup::schedule::{BackupPolicy, Taken, due, expired};
 use domain::backup::{BackupReason, dump_key, secrets_key};
+use domain::booking::PlanSize;
 use domain::capacity::{Phase, timeline};
 use domain::instance::{Lifecycle, Status};
 
@@ -35,9 +39,20 @@ pub async fn apply_backup_schedule(
     let Some(engine) = &state.engine else {
         return Ok(SchedulePass::default());
     };
-    let policy = &state.backup_policy;
+    // Each plan's own policy, else the installation's.
+    let plans: HashMap<(String, PlanSize), BackupPolicy> = state
+        .db
+        .plans()
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .filter_map(|p| Some(((p.template, p.size), p.backup_policy?)))
+        .collect();
     let mut pass = SchedulePass::default();
     for (order, instance) in super::phases::provisioned_instances(state).await? {
+        let policy = plans
+            .get(&(order.template.clone(), order.booking.plan))
+            .unwrap_or(&state.backup_policy);
         let id = instance.id;
         if domain::template::builtin(&instance.template)
             .ok()
@@ -103,4 +118,37 @@ async fn forget(state: &AppState, instance: i64, backup: i64) -> Result<(), AppE
         .delete_backup(backup, &message)
         .await
         .map_err(store_error)
+}
+
+/// A backup policy from a form's fields (named as the policy's), each a whole number in
+/// its range; the first bad one is named.
+pub fn parse_policy(fields: [(&str, &str); 6]) -> Result<BackupPolicy, AppError> {
+    let mut numbers = [0u32; 6];
+    for (slot, (field, raw)) in numbers.iter_mut().zip(fields) {
+        *slot = raw
+            .trim()
+            .parse()
+            .map_err(|_| AppError::invalid(field, format!("{field} must be a whole number.")))?;
+    }
+    let [
+        quiet_hours,
+        event_hours,
+        final_lead_hours,
+        keep_quiet,
+        keep_event,
+        keep_manual,
+    ] = numbers;
+    let policy = BackupPolicy {
+        quiet_hours,
+        event_hours,
+        final_lead_hours,
+        keep_quiet,
+        keep_event,
+        keep_manual,
+    };
+    policy.check().map_err(|e| {
+        let field = e.setting.trim_start_matches("backup_schedule.");
+        AppError::invalid(field, format!("{field} must be {}.", e.accepted))
+    })?;
+    Ok(policy)
 }

@@ -2,7 +2,7 @@
 //! the instance from one (typed confirmation). Callers have authorized the instance.
 
 use domain::access::Actor;
-use domain::backup::{BackupReason, BackupState};
+use domain::backup::{BackupReason, BackupState, RestoreTestState};
 use domain::instance::Lifecycle;
 use domain::template::builtin;
 use store::{InstanceRecord, size_in_words};
@@ -46,7 +46,13 @@ pub async fn list(
             && !pending
             && !restoring
             && matches!(record.lifecycle, Lifecycle::Running | Lifecycle::Stopped),
-        busy: pending || restoring,
+        busy: pending
+            || restoring
+            || backups.iter().any(|b| {
+                b.test
+                    .as_ref()
+                    .is_some_and(|t| t.state == RestoreTestState::Running)
+            }),
         can_clone: actor.is_staff && declared,
         backups: backups
             .into_iter()
@@ -63,6 +69,17 @@ pub async fn list(
                 size: b.size_bytes.map(size_in_words),
                 error: b.error,
                 restorable: can_restore && b.state == BackupState::Stored,
+                testable: can_manage
+                    && declared
+                    && b.state == BackupState::Stored
+                    && b.test
+                        .as_ref()
+                        .is_none_or(|t| t.state != RestoreTestState::Running),
+                test: b.test.as_ref().map(|t| t.state.to_string()),
+                test_detail: b.test.and_then(|t| match t.state {
+                    RestoreTestState::Failed => t.detail,
+                    _ => t.at.map(|at| at.to_rfc3339()),
+                }),
             })
             .collect(),
     })

@@ -10,6 +10,7 @@ pub mod capacity;
 pub mod context;
 pub mod incidents;
 pub mod instances;
+pub mod log_errors;
 pub mod log_search;
 pub mod mail;
 pub mod nodes;
@@ -17,6 +18,7 @@ pub mod orders;
 pub mod overview;
 pub mod passwords;
 pub mod phases;
+pub mod restore_tests;
 mod state;
 pub mod throttle;
 

@@ -110,6 +110,11 @@ pub async fn rows(
                         .cloned()
                         .unwrap_or_default(),
                     event_days: days.iter().map(NaiveDate::to_string).collect(),
+                    usage: state
+                        .engine
+                        .as_ref()
+                        .map(|e| e.usage(record.id).into())
+                        .unwrap_or_default(),
                 })
         })
         .collect())

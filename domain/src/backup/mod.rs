@@ -1,6 +1,7 @@
 //! Backups of an instance: why one was taken, how far it got, and the names of its objects
 //! in the vault.
 
+pub mod restore_test;
 pub mod schedule;
 
 use std::fmt;
@@ -15,6 +16,17 @@ pub enum BackupState {
     /// The encrypted dump is in the vault.
     Stored,
     /// It failed (the reason is kept with it).
+    Failed,
+}
+
+/// How a backup's latest restore test went (a scratch copy brought up from it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestoreTestState {
+    /// The scratch copy is being restored and started.
+    Running,
+    /// The copy came up restored and answered its health check.
+    Passed,
+    /// The restore failed, or the copy did not answer in time (the detail says which).
     Failed,
 }
 
@@ -60,6 +72,12 @@ stored_names!(BackupState {
     Requested => "requested",
     Running => "running",
     Stored => "stored",
+    Failed => "failed",
+});
+
+stored_names!(RestoreTestState {
+    Running => "running",
+    Passed => "passed",
     Failed => "failed",
 });
 

@@ -11,6 +11,7 @@ mod logs;
 mod nodes;
 mod objects;
 mod observe;
+mod stats;
 mod tasks;
 
 use std::sync::Arc;

@@ -82,6 +82,8 @@ pub struct Context {
     placing: tokio::sync::Mutex<()>,
     /// Passes and their durations, for `/metrics`.
     pub metrics: crate::metrics::EngineMetrics,
+    /// What instances use, sampled.
+    pub(crate) usage: crate::usage::Usage,
 }
 
 impl Context {
@@ -111,6 +113,7 @@ impl Context {
             http,
             placing: tokio::sync::Mutex::new(()),
             metrics: crate::metrics::EngineMetrics::default(),
+            usage: crate::usage::Usage::default(),
         })
     }
 }

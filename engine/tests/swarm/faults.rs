@@ -28,18 +28,23 @@ async fn step_events(h: &Harness, id: i64) -> Vec<String> {
 }
 
 /// Runs a reconcile pass and aborts it (drops the future, as a killed process would stop)
-/// as soon as `k` steps in total have been recorded.
-async fn pass_killed_after(h: &Harness, id: i64, k: usize) {
+/// as soon as `k` steps in total have been recorded. Returns whether the pass was still
+/// running when it was killed (a pass that finished first was not killed at all).
+async fn pass_killed_after(h: &Harness, id: i64, k: usize) -> bool {
     let ctx = h.ctx.clone();
     let pass = tokio::spawn(async move { reconcile(&ctx, id).await });
     loop {
-        if step_events(h, id).await.len() >= k || pass.is_finished() {
+        if pass.is_finished() {
+            return false;
+        }
+        if step_events(h, id).await.len() >= k {
             break;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     pass.abort();
-    let _ = pass.await;
+    // An abort that lands after the pass's last poll lets it finish: not a kill.
+    pass.await.is_err()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,13 +53,12 @@ async fn killed_mid_provisioning_converges_and_hand_deleted_service_is_recreated
     let record = h.engine.create(h.demo("echo", "1.0"), None).await.unwrap();
     let id = record.id;
     let stack = record.stack();
-    // The first pass has 7 steps (edge network, 2 secrets, network, volume, 2 services):
-    // killed after 2, a second one after 5 in total.
-    pass_killed_after(&h, id, 2).await;
-    let after_first = step_events(&h, id).await.len();
-    assert!((2..7).contains(&after_first), "{after_first} steps");
-    pass_killed_after(&h, id, 5).await;
-    assert!(step_events(&h, id).await.len() < 7);
+    // A pass is killed after 2 steps, a second one after 5 in total. How far each got
+    // before the abort landed depends on the machine's load; what matters is that both
+    // were killed mid-pass.
+    assert!(pass_killed_after(&h, id, 2).await, "first pass finished");
+    assert!(step_events(&h, id).await.len() >= 2);
+    assert!(pass_killed_after(&h, id, 5).await, "second pass finished");
 
     // A fresh controller converges: every object once, nothing else.
     h.controller = Some(Controller::spawn(h.ctx.clone()));

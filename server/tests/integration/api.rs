@@ -561,6 +561,10 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
             "/api/staff/plans/set",
             Probe::NoId("staff only, no id (tested in orders.rs: customers get 403)"),
         ),
+        (
+            "/api/staff/plans/backup-policy",
+            Probe::NoId("staff only, no id (tested in backups.rs: customers get 403)"),
+        ),
         ("/api/instances/list", Probe::OrgId(&[])),
         ("/api/instances/detail", Probe::InstanceId(&[])),
         ("/api/instances/start", Probe::InstanceId(&[])),
@@ -583,6 +587,7 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
             Probe::InstanceId(&[("allowed", "false")]),
         ),
         ("/api/instances/backups", Probe::InstanceId(&[])),
+        ("/api/instances/usage", Probe::InstanceId(&[])),
         ("/api/instances/incidents", Probe::InstanceId(&[])),
         (
             "/api/staff/logs/search",
@@ -600,6 +605,10 @@ fn server_function_probes() -> Vec<(&'static str, Probe)> {
         (
             "/api/instances/restore",
             Probe::InstanceId(&[("backup", "1"), ("confirm", "Victim's instance")]),
+        ),
+        (
+            "/api/instances/test-restore",
+            Probe::InstanceId(&[("backup", "1")]),
         ),
         ("/api/access/list", Probe::InstanceId(&[])),
         (

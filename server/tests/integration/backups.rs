@@ -220,8 +220,6 @@ async fn rig(prefix: &str, slug: &str) -> Rig {
         s.capacity.headroom_percent = 0;
         s.capacity.reserved_cpus = "0".into();
         s.capacity.reserved_memory = "0".into();
-        // Retention keeps one scheduled backup from quiet phases.
-        s.backup_schedule.keep_quiet = 1;
         // Only the schedule passes the test runs, with its own clock.
         s.phases.check_minutes = 60;
         s.metrics.token_file = Some(s3._dir.path().join("metrics-token"));
@@ -548,8 +546,9 @@ async fn a_backup_in_s3_restores_the_old_data_and_the_bucket_holds_only_cipherte
         events(&server, copy).await
     );
 
-    // The schedule: a day after the manual backup (quiet phase) one is due, and once a
-    // newer one is stored, retention deletes the older from the bucket.
+    // The schedule: half a day after the manual backup (quiet phase, the plan's policy)
+    // one is due, and once a newer one is stored, retention deletes the older from the
+    // bucket.
     let schedule = |hours: i64| {
         let now = (chrono::Utc::now() + chrono::Duration::hours(hours)).naive_utc();
         let state = server.state.clone();
@@ -572,12 +571,52 @@ async fn a_backup_in_s3_restores_the_old_data_and_the_bucket_holds_only_cipherte
     })
     .await;
     counter_when_running(&server, id).await;
+    // Staff give the demo's small plan its own schedule: every 12 hours while quiet, one
+    // scheduled quiet backup kept. Bad values are refused by name; customers may not.
+    let policy = |quiet: &'static str| {
+        [
+            ("plan", "demo/small"),
+            ("quiet_hours", quiet),
+            ("event_hours", "1"),
+            ("final_lead_hours", "2"),
+            ("keep_quiet", "1"),
+            ("keep_event", "48"),
+            ("keep_manual", "10"),
+        ]
+    };
+    let refused = owner.call("staff/plans/backup-policy", &policy("12")).await;
+    assert_eq!(refused.status.as_u16(), 403);
+    for (bad, says) in [("0", "1 to 168 hours"), ("soon", "whole number")] {
+        let reply = admin.call("staff/plans/backup-policy", &policy(bad)).await;
+        let (field, message) = reply.invalid();
+        assert_eq!(field, "quiet_hours");
+        assert!(message.contains(says), "{message}");
+    }
+    for plan in ["nope/small", "demo/huge", "demo"] {
+        let mut unknown = policy("12");
+        unknown[0] = ("plan", plan);
+        let reply = admin.call("staff/plans/backup-policy", &unknown).await;
+        assert_eq!(reply.invalid().0, "plan", "{plan}");
+    }
+    let set = admin.call("staff/plans/backup-policy", &policy("12")).await;
+    assert!(set.status.is_success(), "{}", set.text);
+    let catalog = admin.call("staff/catalog/list", &[]).await;
+    let small = catalog.body["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["template"] == "demo" && p["size"] == "small")
+        .cloned()
+        .unwrap_or_else(|| panic!("{}", catalog.text));
+    assert_eq!(small["own_backup_policy"], true);
+    assert_eq!(small["backup_policy"]["quiet_hours"], 12);
     assert!(
         schedule(1).await.requested.is_empty(),
         "the manual backup is recent"
     );
     let mut scheduled = Vec::new();
-    for hours in [25, 50] {
+    // 13 hours: due by the plan's 12 (the installation's default would wait 24).
+    for hours in [13, 26] {
         let pass = schedule(hours).await;
         assert_eq!(
             pass.requested,
@@ -588,7 +627,7 @@ async fn a_backup_in_s3_restores_the_old_data_and_the_bucket_holds_only_cipherte
         assert_eq!(newest["phase"], "quiet");
         scheduled.push(newest["id"].as_i64().unwrap());
     }
-    let pass = schedule(51).await;
+    let pass = schedule(27).await;
     assert_eq!(
         pass.deleted,
         [scheduled[0]],
@@ -661,6 +700,236 @@ async fn a_backup_in_s3_restores_the_old_data_and_the_bucket_holds_only_cipherte
             .ok_or(jobs)
     })
     .await;
+}
+
+/// Restore tests: Plenum proves a final backup by bringing it up in a scratch copy, judges
+/// the copy once it answers, records the verdict and erases the copy; a backup whose dump
+/// is gone from the bucket fails its test (asked for by the owner), and the instance itself
+/// is untouched throughout.
+#[tokio::test]
+async fn restore_tests_prove_a_final_backup_and_catch_a_broken_one() {
+    // Bound whole: the installation and S3 server must live to the end.
+    let rig = rig("t-restore-test", "prover").await;
+    let (server, owner, id) = (&rig.server, &rig.owner, rig.id);
+    let url = entry_url(id);
+    for _ in 0..2 {
+        get(&format!("{url}/")).await;
+    }
+    let engine = server.state.engine.as_ref().expect("the engine");
+
+    // What it uses: sampled twice (a CPU rate needs two readings), shown to its members
+    // and staff, scraped from /metrics, and its memory as `docker stats` counts it.
+    assert!(engine.sample_usage().await.unwrap().contains(&id));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(engine.sample_usage().await.unwrap().contains(&id));
+    let usage = owner
+        .call("instances/usage", &[("id", &id.to_string())])
+        .await;
+    assert!(usage.status.is_success(), "{}", usage.text);
+    let points = usage.body["points"].as_array().unwrap();
+    assert!(points.len() >= 2, "{}", usage.text);
+    let newest = points.last().unwrap();
+    assert!(newest["cpu"].as_f64().is_some_and(|c| c >= 0.0), "{newest}");
+    assert_eq!(usage.body["containers"], 2, "web and db: {}", usage.text);
+    let ours = newest["memory_mb"].as_f64().unwrap();
+    let containers: Vec<String> = ["web", "db"]
+        .iter()
+        .map(|service| {
+            docker(&[
+                "ps",
+                "-q",
+                "--filter",
+                &format!("label=com.docker.swarm.service.name=pl{id}_{service}"),
+            ])
+            .trim()
+            .to_owned()
+        })
+        .collect();
+    let mut args = vec!["stats", "--no-stream", "--format", "{{.MemUsage}}"];
+    args.extend(containers.iter().map(String::as_str));
+    let theirs: f64 = docker(&args)
+        .lines()
+        .map(|line| mebibytes(line.split('/').next().unwrap_or_default()) * 1.048_576)
+        .sum();
+    assert!(
+        (ours - theirs).abs() <= theirs * 0.25 + 2.0,
+        "Plenum's working set {ours:.1} MB, docker stats {theirs:.1} MB"
+    );
+    let no_filter = [
+        ("status", ""),
+        ("org_id", ""),
+        ("version", ""),
+        ("event_from", ""),
+        ("event_to", ""),
+    ];
+    let rows = rig.admin.call("staff/instances/list", &no_filter).await;
+    let row = rows
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["instance"]["id"] == id);
+    assert!(
+        row.is_some_and(|r| !r["usage"]["points"].as_array().unwrap().is_empty()),
+        "{}",
+        rows.text
+    );
+    let metrics = reqwest::Client::new()
+        .get(format!("{}/metrics", server.base))
+        .bearer_auth("metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for family in ["instance_memory_working_set_bytes", "instance_cpu_cores"] {
+        assert!(
+            metrics.contains(&format!("plenum_{family}{{instance=\"prover\"}}")),
+            "{metrics}"
+        );
+    }
+
+    engine
+        .back_up(id, domain::backup::BackupReason::Final, None)
+        .await
+        .unwrap();
+    let final_backup = stored(owner, server, id).await["id"].as_i64().unwrap();
+    let tester = || app::server::restore_tests::test_restores(&server.state, chrono::Utc::now());
+
+    // The tester starts a test of the untested final backup: a scratch copy of the same
+    // organisation, restoring from it.
+    let pass = tester().await.unwrap();
+    assert_eq!(pass.started, [final_backup], "{pass:?}");
+    let test = server.state.db.backup(final_backup).await.unwrap().test;
+    let scratch = test.and_then(|t| t.instance_id).expect("a scratch copy");
+    let copy = record(server, scratch).await;
+    assert!(
+        copy.slug.starts_with(&format!("rt-{final_backup}-")),
+        "{}",
+        copy.slug
+    );
+    assert_eq!(copy.organisation_id, rig.org);
+    assert_eq!(copy.restoring_from, Some(final_backup));
+    let listed = backups(owner, id).await;
+    assert_eq!(listed["backups"][0]["test"], "running", "{listed}");
+    assert_eq!(listed["backups"][0]["testable"], false, "{listed}");
+
+    // Judged once the copy answers (never started twice), then erased.
+    let ended = eventually("the restore test ended", SLOW, || async {
+        let pass = tester().await.unwrap();
+        assert!(pass.started.is_empty(), "{pass:?}");
+        if pass.ended.is_empty() {
+            let r = record(server, scratch).await;
+            Err(format!("{} {:?}", r.status, r.status_reason))
+        } else {
+            Ok(pass)
+        }
+    })
+    .await;
+    assert_eq!(ended.ended, [(final_backup, true)], "{ended:?}");
+    assert_eq!(ended.erased, [scratch]);
+    let listed = backups(owner, id).await;
+    assert_eq!(listed["backups"][0]["test"], "passed", "{listed}");
+    let log = events(server, id).await;
+    assert!(
+        log.iter().any(|m| m
+            == &format!(
+                "restore test of backup {final_backup} passed: its copy came up and answered"
+            )),
+        "{log:?}"
+    );
+    eventually("the scratch copy erased", SLOW, || async {
+        let r = record(server, scratch).await;
+        let left = docker(&[
+            "service",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("label=org.plenum.instance={scratch}"),
+        ]);
+        (r.status == Status::Erased && left.trim().is_empty())
+            .then_some(())
+            .ok_or_else(|| format!("{} {left}", r.status))
+    })
+    .await;
+    assert!(
+        tester().await.unwrap().started.is_empty(),
+        "a tested final backup is not tested again"
+    );
+
+    // A backup whose dump is gone: the owner's test fails and says why.
+    let asked = owner
+        .call("instances/back-up", &[("id", &id.to_string())])
+        .await;
+    assert!(asked.status.is_success(), "{}", asked.text);
+    let broken = stored(owner, server, id).await["id"].as_i64().unwrap();
+    {
+        use object_store::ObjectStore;
+        rig.s3
+            .bucket()
+            .delete(&object_store::path::Path::from(dump_key(id, broken)))
+            .await
+            .unwrap();
+    }
+    let form = [("id", id.to_string()), ("backup", broken.to_string())];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let started = owner.call("instances/test-restore", &form).await;
+    assert!(started.status.is_success(), "{}", started.text);
+    let again = owner.call("instances/test-restore", &form).await;
+    let (field, message) = again.invalid();
+    assert_eq!(field, "backup");
+    assert!(message.contains("under way"), "{message}");
+    // The restore job fails (the dump cannot be read): the restore records the test's
+    // failure itself, and the tester erases the copy.
+    let broken_copy = server.state.db.backup(broken).await.unwrap().test;
+    let broken_copy = broken_copy
+        .and_then(|t| t.instance_id)
+        .expect("a scratch copy");
+    eventually("the broken backup's copy erased", SLOW, || async {
+        let pass = tester().await.unwrap();
+        let test = server.state.db.backup(broken).await.unwrap().test.unwrap();
+        let copy = record(server, broken_copy).await;
+        if test.state == domain::backup::RestoreTestState::Passed {
+            panic!("a test of a backup without its dump passed");
+        }
+        (copy.lifecycle == domain::instance::Lifecycle::Erased)
+            .then_some(())
+            .ok_or_else(|| format!("{:?} {pass:?} {}", test.state, copy.status))
+    })
+    .await;
+    let listed = backups(owner, id).await;
+    let row = &listed["backups"][0];
+    assert_eq!(row["id"], broken);
+    assert_eq!(row["test"], "failed", "{listed}");
+    assert!(
+        row["test_detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("the restore failed")),
+        "{listed}"
+    );
+    // The instance kept running with its own data all along.
+    assert_eq!(counter_when_running(server, id).await, "2");
+}
+
+/// `12.5MiB` (as `docker stats` writes sizes) in MiB.
+fn mebibytes(text: &str) -> f64 {
+    let text = text.trim();
+    let (number, unit) = text.split_at(
+        text.find(|c: char| c.is_ascii_alphabetic())
+            .unwrap_or(text.len()),
+    );
+    let number: f64 = number
+        .parse()
+        .unwrap_or_else(|_| panic!("a size: {text:?}"));
+    number
+        * match unit {
+            "B" => 1.0 / 1_048_576.0,
+            "KiB" | "kB" => 1.0 / 1024.0,
+            "MiB" | "MB" => 1.0,
+            "GiB" | "GB" => 1024.0,
+            other => panic!("unit {other:?} in {text:?}"),
+        }
 }
 
 /// Backup and restore throughput of a demo instance whose database holds
@@ -785,4 +1054,114 @@ async fn bench_backup_and_restore() {
         dump_mb / restore_s
     );
     println!("| restore: click → running again | {back_s:.1} s |");
+}
+
+/// The console's log stream: from the request that makes the demo write a line to the line
+/// arriving over `/api/instances/<id>/logs/stream`, against `docker service logs -f` of the
+/// same service (the reference: Docker's own follow) in the same run; and what a scrape of
+/// `/metrics` costs, against `/healthz` (the floor of a request). Prints BENCHMARKS.md rows.
+#[tokio::test]
+#[ignore = "benchmark: cargo test -p server --test integration bench_log_stream -- --ignored --nocapture"]
+async fn bench_log_stream_and_scrape() {
+    use futures::StreamExt;
+    use std::time::Instant;
+    use tokio::io::AsyncBufReadExt;
+
+    let rig = rig("t-bench-logs", "bench-logs").await;
+    let (server, owner, id) = (&rig.server, &rig.owner, rig.id);
+    let url = entry_url(id);
+    const ROUNDS: usize = 30;
+    let visit_line = |n: usize| format!("demo-app: visit {n}");
+
+    // Plenum's stream.
+    let stream = owner
+        .get(&format!(
+            "/api/instances/{id}/logs/stream?service=web&q=visit&since_minutes=5"
+        ))
+        .await;
+    let mut body = stream.bytes_stream();
+    let mut seen = String::new();
+    let mut plenum = Vec::new();
+    for n in 1..=ROUNDS {
+        let start = Instant::now();
+        get(&format!("{url}/")).await;
+        while !seen.contains(&visit_line(n)) {
+            let chunk = body.next().await.expect("the stream stays open").unwrap();
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        plenum.push(start.elapsed());
+    }
+    drop(body);
+
+    // Docker's own follow of the same service.
+    let mut follow = tokio::process::Command::new("docker")
+        .args([
+            "service",
+            "logs",
+            "-f",
+            "--raw",
+            "--since",
+            "1s",
+            &format!("pl{id}_web"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(follow.stdout.take().unwrap()).lines();
+    let mut docker_follow = Vec::new();
+    for n in ROUNDS + 1..=2 * ROUNDS {
+        let start = Instant::now();
+        get(&format!("{url}/")).await;
+        loop {
+            let line = lines.next_line().await.unwrap().expect("docker follows");
+            if line.contains(&visit_line(n)) {
+                break;
+            }
+        }
+        docker_follow.push(start.elapsed());
+    }
+    drop(follow);
+
+    // A scrape against the floor of any request.
+    let http = reqwest::Client::new();
+    let time = |path: &'static str, token: bool| {
+        let http = http.clone();
+        let base = server.base.clone();
+        async move {
+            let mut all = Vec::new();
+            for _ in 0..50 {
+                let mut request = http.get(format!("{base}{path}"));
+                if token {
+                    request = request.bearer_auth("metrics");
+                }
+                let start = Instant::now();
+                let answer = request.send().await.unwrap();
+                assert!(answer.status().is_success());
+                let size = answer.bytes().await.unwrap().len();
+                all.push((start.elapsed(), size));
+            }
+            all
+        }
+    };
+    let scrapes = time("/metrics", true).await;
+    let health = time("/healthz", false).await;
+
+    let quantiles = |mut d: Vec<std::time::Duration>| {
+        d.sort();
+        let at = |q: f64| d[((d.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0;
+        (at(0.5), at(0.95))
+    };
+    let (p50, p95) = quantiles(plenum);
+    let (r50, r95) = quantiles(docker_follow);
+    println!("| log line → console stream (Plenum) | {p50:.0} ms | {p95:.0} ms | {ROUNDS} |");
+    println!(
+        "| log line → `docker service logs -f` (reference) | {r50:.0} ms | {r95:.0} ms | {ROUNDS} |"
+    );
+    println!("| ratio | {:.2}× | {:.2}× | |", p50 / r50, p95 / r95);
+    let size = scrapes[0].1;
+    let (s50, s95) = quantiles(scrapes.into_iter().map(|(d, _)| d).collect());
+    let (h50, h95) = quantiles(health.into_iter().map(|(d, _)| d).collect());
+    println!("| `/metrics` ({size} bytes) | {s50:.1} ms | {s95:.1} ms | 50 |");
+    println!("| `/healthz` (reference) | {h50:.1} ms | {h95:.1} ms | 50 |");
 }

@@ -1,7 +1,8 @@
 //! Incidents end to end on the real local Swarm: a demo instance's database container is
 //! killed twice; Swarm restarts it, the engine records one incident for `db`, counted
 //! twice, that its owner and staff see (no stranger); pinned to event mode, it is posted
-//! to the webhook once, and again only when it happens again.
+//! to the webhook once, and again only when it happens again. Error lines the database
+//! logs become an incident of their own, each line counted once.
 
 use std::time::Duration;
 
@@ -10,6 +11,8 @@ use axum::extract::State;
 use axum::routing::post;
 use serde_json::Value;
 use tokio::sync::mpsc;
+
+use app::server::log_errors::{self, LogScanner};
 
 use crate::backups::counter_when_running;
 use crate::common::{Backend, Client, TestServer};
@@ -42,22 +45,7 @@ async fn webhook() -> (String, mpsc::UnboundedReceiver<Value>) {
 
 /// Kills the running container of `service` (as the kernel's OOM killer would).
 fn kill(service: &str) {
-    let task = docker(&[
-        "service",
-        "ps",
-        service,
-        "--filter",
-        "desired-state=running",
-        "-q",
-    ]);
-    let task = task.split_whitespace().next().expect("a running task");
-    let container = docker(&[
-        "inspect",
-        task,
-        "--format",
-        "{{.Status.ContainerStatus.ContainerID}}",
-    ]);
-    docker(&["kill", container.trim()]);
+    docker(&["kill", &running_container(service)]);
 }
 
 async fn db_incident(client: &Client, id: i64, count: u64) -> Value {
@@ -70,7 +58,10 @@ async fn db_incident(client: &Client, id: i64, count: u64) -> Value {
                 .await;
             assert!(reply.status.is_success(), "{}", reply.text);
             let list = reply.body.as_array().unwrap().clone();
-            match list.iter().find(|i| i["service"] == "db") {
+            match list
+                .iter()
+                .find(|i| i["service"] == "db" && i["kind"] != "error-line")
+            {
                 Some(i) if i["count"] == count => Ok(i.clone()),
                 other => Err(format!("{other:?}")),
             }
@@ -180,4 +171,98 @@ async fn killed_tasks_become_incidents_that_owners_and_staff_see_and_staff_are_t
     assert_eq!(notify(6).await.len(), 1, "it happened again");
     let again = received.recv().await.unwrap();
     assert_eq!(again["count"], 3);
+
+    // Error lines: the database logs an error for each bad query; the log scanner counts
+    // each line once, grouped without its numbers, also when it reads them again.
+    counter_when_running(&server, id).await;
+    let first_look = chrono::Duration::minutes(5);
+    let mut scanner = LogScanner::default();
+    for count in [1, 2] {
+        bad_query(&service);
+        let deadline = std::time::Instant::now() + SLOW;
+        loop {
+            log_errors::scan(&server.state, &mut scanner, chrono::Utc::now(), first_look)
+                .await
+                .unwrap();
+            let found = error_lines(&owner, id).await;
+            if found.as_ref().is_some_and(|i| i["count"] == count) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the error line counted {count} times: {found:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+    let incident = error_lines(&owner, id).await.unwrap();
+    assert_eq!(incident["service"], "db", "{incident}");
+    let message = incident["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("ERROR:") && message.contains("relation \"nope\" does not exist"),
+        "{message}"
+    );
+    assert!(!message.chars().any(|c| c.is_ascii_digit()), "{message}");
+    // Read again by the same scanner and by a new one (Plenum restarted): not counted again.
+    for mut again in [scanner, LogScanner::default()] {
+        log_errors::scan(&server.state, &mut again, chrono::Utc::now(), first_look)
+            .await
+            .unwrap();
+    }
+    assert_eq!(error_lines(&owner, id).await.unwrap()["count"], 2);
+}
+
+/// The container id of `service`'s running task.
+fn running_container(service: &str) -> String {
+    let task = docker(&[
+        "service",
+        "ps",
+        service,
+        "--filter",
+        "desired-state=running",
+        "-q",
+    ]);
+    let task = task.split_whitespace().next().expect("a running task");
+    docker(&[
+        "inspect",
+        task,
+        "--format",
+        "{{.Status.ContainerStatus.ContainerID}}",
+    ])
+    .trim()
+    .to_owned()
+}
+
+/// Runs a query of a table that does not exist in the database of `service` (PostgreSQL
+/// logs an ERROR line).
+fn bad_query(service: &str) {
+    let container = running_container(service);
+    docker(&[
+        "exec",
+        &container,
+        "psql",
+        "-U",
+        "demo",
+        "-d",
+        "demo",
+        "-c",
+        "SELECT * FROM nope",
+    ]);
+}
+
+/// The instance's error-line incident of the bad query, if there is one.
+async fn error_lines(client: &Client, id: i64) -> Option<Value> {
+    let reply = client
+        .call("instances/incidents", &[("id", &id.to_string())])
+        .await;
+    assert!(reply.status.is_success(), "{}", reply.text);
+    reply
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            i["kind"] == "error-line" && i["message"].as_str().is_some_and(|m| m.contains("nope"))
+        })
+        .cloned()
 }

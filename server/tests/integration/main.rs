@@ -11,6 +11,7 @@ mod capacity;
 mod cli;
 mod common;
 mod console_swarm;
+mod crashes;
 mod edge;
 #[path = "../../../edge/tests/support/mod.rs"]
 mod edge_support;

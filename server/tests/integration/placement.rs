@@ -100,7 +100,11 @@ fn hostname(installation: &Installation, node: &str) -> String {
 
 /// The address of the node that runs the running task of `service`, and `field` (a Go
 /// template over the task, e.g. its container id) of that task.
-fn running_task(installation: &Installation, service: &str, field: &str) -> (String, String) {
+pub(crate) fn running_task(
+    installation: &Installation,
+    service: &str,
+    field: &str,
+) -> (String, String) {
     let tasks = installation.docker(&[
         "service",
         "ps",
@@ -129,7 +133,7 @@ fn running_task(installation: &Installation, service: &str, field: &str) -> (Str
 
 /// `http://<node address>:<port>` of the running task of instance `id`'s entry service
 /// (published in host mode on its node).
-fn entry_url(installation: &Installation, id: i64) -> String {
+pub(crate) fn entry_url(installation: &Installation, id: i64) -> String {
     let (address, port) = running_task(
         installation,
         &format!("pl{id}_web"),
@@ -244,6 +248,7 @@ async fn moved_away(server: &TestServer, id: i64, from: &str) -> InstanceRecord 
 
 #[tokio::test]
 async fn instances_with_events_on_the_same_day_live_apart_and_a_drain_moves_one_with_its_data() {
+    let _swarm = crate::swarm::MULTI_NODE.lock().await;
     let installation = Installation::on("t-place", Some(multi_node_swarm()));
     let undrain = Undrain(&installation);
     undrain.now();
@@ -402,7 +407,7 @@ async fn instances_with_events_on_the_same_day_live_apart_and_a_drain_moves_one_
 }
 
 /// The Docker API of the node that runs instance `id`'s database, and its container.
-fn db_container(installation: &Installation, id: i64) -> (String, String) {
+pub(crate) fn db_container(installation: &Installation, id: i64) -> (String, String) {
     let (address, container) = running_task(
         installation,
         &format!("pl{id}_db"),
@@ -417,6 +422,7 @@ fn db_container(installation: &Installation, id: i64) -> (String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "a benchmark: cargo test -p server --test integration -- --ignored --nocapture moving_an_instance"]
 async fn bench_moving_an_instance() {
+    let _swarm = crate::swarm::MULTI_NODE.lock().await;
     let installation = Installation::on("t-move", Some(multi_node_swarm()));
     let undrain = Undrain(&installation);
     undrain.now();

@@ -42,6 +42,10 @@ pub fn multi_node_swarm() -> String {
     })
 }
 
+/// Held by every test on the Swarm of three nodes: one kills a node's engine, which the
+/// others must not meet mid-way.
+pub static MULTI_NODE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// An engine-enabled Plenum's own installation: its id, key file and a seed for ids.
 pub struct Installation {
     /// The installation id (every Swarm object's label).

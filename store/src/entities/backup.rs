@@ -24,6 +24,14 @@ pub struct Model {
     pub requested_by: Option<i64>,
     pub requested_at: ChronoDateTimeUtc,
     pub finished_at: Option<ChronoDateTimeUtc>,
+    /// The latest restore test: `running`, `passed` or `failed`.
+    pub test_state: Option<String>,
+    /// Why the latest restore test failed.
+    pub test_detail: Option<String>,
+    /// The latest restore test's scratch instance.
+    pub test_instance_id: Option<i64>,
+    /// When the latest restore test started, or ended once it has.
+    pub tested_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,8 @@ pub struct Model {
     pub size: String,
     pub services: String,
     pub updated_at: ChronoDateTimeUtc,
+    /// Its own backup schedule and retention (JSON); none: the installation's.
+    pub backup_policy: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

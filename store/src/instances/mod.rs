@@ -51,8 +51,7 @@ impl Db {
         message: &str,
     ) -> Result<InstanceRecord, StoreError> {
         let txn = self.connection().begin().await?;
-        let model = insert_instance(&txn, new, actor, message).await?;
-        secrets::insert(&txn, key, model.id, secrets).await?;
+        let model = insert_with_secrets(&txn, new, secrets, key, actor, message).await?;
         txn.commit().await?;
         InstanceRecord::try_from(model)
     }
@@ -289,6 +288,20 @@ impl Db {
 /// Inserts an instance record and its first event `message` inside the caller's transaction
 /// (orders create their instance in the transaction that marks them provisioned). A taken
 /// slug is refused on the field `slug`. Secrets are added by the caller.
+/// Inserts a new instance and its encrypted secrets (within the caller's transaction).
+pub(crate) async fn insert_with_secrets(
+    txn: &DatabaseTransaction,
+    new: &NewInstance,
+    secrets: &BTreeMap<String, SecretValue>,
+    key: &SecretKey,
+    actor: Option<i64>,
+    message: &str,
+) -> Result<instance::Model, StoreError> {
+    let model = insert_instance(txn, new, actor, message).await?;
+    secrets::insert(txn, key, model.id, secrets).await?;
+    Ok(model)
+}
+
 pub(crate) async fn insert_instance(
     txn: &DatabaseTransaction,
     new: &NewInstance,

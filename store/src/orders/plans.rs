@@ -1,6 +1,7 @@
-//! Plans: how each plan size sizes a template's services.
+//! Plans: how each plan size sizes a template's services, and its backup policy.
 
 use chrono::Utc;
+use domain::backup::schedule::BackupPolicy;
 use domain::booking::PlanSize;
 use domain::order::{PlanServices, parse_sizing};
 use sea_orm::sea_query::OnConflict;
@@ -18,6 +19,8 @@ pub struct PlanRecord {
     pub size: PlanSize,
     /// Replicas and limits by service.
     pub services: PlanServices,
+    /// Its own backup schedule and retention (None: the installation's).
+    pub backup_policy: Option<BackupPolicy>,
 }
 
 impl TryFrom<plan::Model> for PlanRecord {
@@ -33,6 +36,12 @@ impl TryFrom<plan::Model> for PlanRecord {
         Ok(Self {
             size: m.size.parse().map_err(|_| corrupt("size"))?,
             services: parse_sizing(&m.services).map_err(|_| corrupt("services"))?,
+            backup_policy: match &m.backup_policy {
+                Some(json) => {
+                    Some(serde_json::from_str(json).map_err(|_| corrupt("backup policy"))?)
+                }
+                None => None,
+            },
             template: m.template,
         })
     }
@@ -66,10 +75,38 @@ impl Db {
             size: Set(size.as_str().to_owned()),
             services: Set(json),
             updated_at: Set(Utc::now()),
+            backup_policy: Set(None),
         })
         .on_conflict(
             OnConflict::columns([plan::Column::Template, plan::Column::Size])
                 .update_columns([plan::Column::Services, plan::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec(self.connection())
+        .await?;
+        Ok(())
+    }
+
+    /// Sets the backup schedule and retention of `template`'s `size` plan (checked by the
+    /// caller); a plan not defined yet gets the template's sizing.
+    pub async fn set_plan_backup_policy(
+        &self,
+        template: &str,
+        size: PlanSize,
+        policy: &BackupPolicy,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(policy)
+            .map_err(|e| StoreError::Database(sea_orm::DbErr::Custom(e.to_string())))?;
+        plan::Entity::insert(plan::ActiveModel {
+            template: Set(template.to_owned()),
+            size: Set(size.as_str().to_owned()),
+            services: Set("{}".to_owned()),
+            updated_at: Set(Utc::now()),
+            backup_policy: Set(Some(json)),
+        })
+        .on_conflict(
+            OnConflict::columns([plan::Column::Template, plan::Column::Size])
+                .update_columns([plan::Column::BackupPolicy, plan::Column::UpdatedAt])
                 .to_owned(),
         )
         .exec(self.connection())
