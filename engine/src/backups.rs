@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use domain::backup::{BackupReason, BackupState};
+use domain::backup::{BackupReason, BackupState, RestoreTestState};
 use domain::instance::Slug;
 use domain::template::builtin;
 use domain::validation::Invalid;
@@ -67,7 +67,18 @@ impl Engine {
         backup: i64,
         actor: Option<i64>,
     ) -> Result<InstanceRecord, EngineError> {
-        let now = chrono::Utc::now().format("%Y%m%d%H%M%S");
+        let stored = self.context().db.backup(backup).await?;
+        if stored
+            .test
+            .is_some_and(|t| t.state == RestoreTestState::Running)
+        {
+            return Err(Invalid::new(
+                "backup",
+                format!("a restore test of backup {backup} is under way"),
+            )
+            .into());
+        }
+        let now = chrono::Utc::now().format("%Y%m%d%H%M%S%3f");
         let slug = Slug::parse(&format!("rt-{backup}-{now}"))?;
         let name = format!("Restore test of backup {backup}");
         self.copy(backup, &name, slug, actor, CopyPurpose::RestoreTest)

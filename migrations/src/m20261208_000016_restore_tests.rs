@@ -1,5 +1,6 @@
 //! Restore tests: each backup's latest test (a scratch copy brought up from it): how it
-//! went, why it failed, the scratch instance and when it ran.
+//! went, why it failed, the scratch instance and when it ran. And how many restore jobs an
+//! instance's current restore has started (a lost one is started again, a few times).
 
 use sea_orm_migration::prelude::*;
 
@@ -13,6 +14,12 @@ enum Backups {
     TestDetail,
     TestInstanceId,
     TestedAt,
+}
+
+#[derive(DeriveIden)]
+enum Instances {
+    Table,
+    RestoreAttempts,
 }
 
 #[async_trait::async_trait]
@@ -47,6 +54,18 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        Ok(())
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Instances::Table)
+                    .add_column(
+                        ColumnDef::new(Instances::RestoreAttempts)
+                            .integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .to_owned(),
+            )
+            .await
     }
 }

@@ -336,6 +336,32 @@ impl Db {
         Ok(())
     }
 
+    /// Counts a restore job started for instance `instance_id`'s current restore; how many
+    /// were started.
+    pub async fn count_restore_attempt(&self, instance_id: i64) -> Result<u32, StoreError> {
+        instance::Entity::update_many()
+            .col_expr(
+                instance::Column::RestoreAttempts,
+                Expr::col(instance::Column::RestoreAttempts).add(1),
+            )
+            .filter(instance::Column::Id.eq(instance_id))
+            .exec(self.connection())
+            .await?;
+        self.restore_attempts(instance_id).await
+    }
+
+    /// How many restore jobs instance `instance_id`'s current restore started.
+    pub async fn restore_attempts(&self, instance_id: i64) -> Result<u32, StoreError> {
+        let attempts: Option<i32> = instance::Entity::find_by_id(instance_id)
+            .select_only()
+            .column(instance::Column::RestoreAttempts)
+            .into_tuple()
+            .one(self.connection())
+            .await?;
+        let attempts = attempts.ok_or(StoreError::NotFound)?;
+        Ok(u32::try_from(attempts).unwrap_or(0))
+    }
+
     /// The instances being restored from backup `backup_id`.
     pub async fn instances_restoring_from(
         &self,

@@ -53,21 +53,50 @@ pub enum RestoreStep {
     Restoring,
     /// The job loaded the backup: the instance starts again.
     Restored,
+    /// The job was lost (why: killed, or gone with its node's engine) and may run again:
+    /// remove it, and the next pass starts it anew.
+    Retry(String),
     /// The job failed (why): the instance starts again with the data it had.
     Failed(String),
 }
 
+/// How many times a restore job is started when the ones before were lost. Another
+/// attempt is safe: the dump is loaded in one transaction, whole or not at all, and it
+/// drops what it creates first.
+pub const RESTORE_ATTEMPTS: u32 = 3;
+
+/// Whether a job's task that ended with `exit_code` was lost rather than failing on its
+/// own: killed by a signal (status 128 + n, e.g. 137 when the engine or the OOM killer
+/// killed it), or gone without a status (its node's engine died, it was rejected).
+pub fn lost(exit_code: Option<i64>) -> bool {
+    exit_code.is_none_or(|code| code >= 128)
+}
+
+/// The restore job as observed: how far it got, and whether a failure was a loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestoreJob<'a> {
+    /// Its state.
+    pub state: &'a JobState,
+    /// Its failed task was lost ([`lost`]).
+    pub lost: bool,
+}
+
 /// The next step of a restore, from whether the other services are stopped, whether the
-/// backup's service runs, and how far the restore job got (None: no job).
+/// backup's service runs, how far the restore job got (None: no job), and how many jobs
+/// were started for this restore so far.
 pub fn next_restore_step(
     others_stopped: bool,
     database_running: bool,
-    job: Option<&JobState>,
+    job: Option<RestoreJob<'_>>,
+    attempts: u32,
 ) -> RestoreStep {
-    match job {
-        Some(JobState::Failed(why)) => RestoreStep::Failed(why.clone()),
-        Some(JobState::Completed) => RestoreStep::Restored,
-        Some(JobState::Running) => RestoreStep::Restoring,
+    match job.map(|j| (j.state, j.lost)) {
+        Some((JobState::Failed(why), true)) if attempts < RESTORE_ATTEMPTS => {
+            RestoreStep::Retry(why.clone())
+        }
+        Some((JobState::Failed(why), _)) => RestoreStep::Failed(why.clone()),
+        Some((JobState::Completed, _)) => RestoreStep::Restored,
+        Some((JobState::Running, _)) => RestoreStep::Restoring,
         None if !others_stopped => RestoreStep::StopServices,
         None if !database_running => RestoreStep::WaitForDatabase,
         None => RestoreStep::StartJob,
@@ -135,25 +164,49 @@ mod tests {
     #[test]
     fn a_restore_waits_for_quiet_then_loads_and_ends_with_its_job() {
         assert_eq!(
-            next_restore_step(false, true, None),
+            next_restore_step(false, true, None, 0),
             RestoreStep::StopServices
         );
         assert_eq!(
-            next_restore_step(true, false, None),
+            next_restore_step(true, false, None, 0),
             RestoreStep::WaitForDatabase
         );
-        assert_eq!(next_restore_step(true, true, None), RestoreStep::StartJob);
         assert_eq!(
-            next_restore_step(true, true, Some(&JobState::Running)),
+            next_restore_step(true, true, None, 0),
+            RestoreStep::StartJob
+        );
+        assert_eq!(
+            next_restore_step(true, true, job(&JobState::Running, false), 1),
             RestoreStep::Restoring
         );
         assert_eq!(
-            next_restore_step(false, false, Some(&JobState::Completed)),
+            next_restore_step(false, false, job(&JobState::Completed, false), 1),
             RestoreStep::Restored
         );
+        let exit_3 = JobState::Failed("exit 3".to_owned());
         assert_eq!(
-            next_restore_step(true, true, Some(&JobState::Failed("exit 3".to_owned()))),
+            next_restore_step(true, true, job(&exit_3, false), 1),
             RestoreStep::Failed("exit 3".to_owned())
+        );
+    }
+
+    fn job(state: &JobState, lost: bool) -> Option<RestoreJob<'_>> {
+        Some(RestoreJob { state, lost })
+    }
+
+    #[test]
+    fn a_lost_restore_job_runs_again_a_bounded_number_of_times() {
+        assert!(lost(None) && lost(Some(137)) && lost(Some(255)));
+        assert!(!lost(Some(1)) && !lost(Some(3)) && !lost(Some(22)));
+        let gone = JobState::Failed("task: non-zero exit (137)".to_owned());
+        assert_eq!(
+            next_restore_step(true, true, job(&gone, true), 1),
+            RestoreStep::Retry("task: non-zero exit (137)".to_owned())
+        );
+        assert_eq!(
+            next_restore_step(true, true, job(&gone, true), RESTORE_ATTEMPTS),
+            RestoreStep::Failed("task: non-zero exit (137)".to_owned()),
+            "not forever: a job the OOM killer kills every time fails in the end"
         );
     }
 }

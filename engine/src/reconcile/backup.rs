@@ -6,11 +6,16 @@
 //! why it failed. A restore is a maintenance: only the declaration's service (the
 //! database) keeps running, the restore job reads the dump from Plenum and loads it all or
 //! nothing, and the instance starts again, restored or, when the job failed, with the data
-//! it had. Both are derived from what is observed, so a pass cut short loses nothing. The
+//! it had. A job lost with its engine or node (killed, or gone without an exit status) is
+//! started again, up to `RESTORE_ATTEMPTS` jobs per restore: loading the dump again is
+//! safe. Both are derived from what is observed, so a pass cut short loses nothing. The
 //! pure decisions are [`domain::plan::backup`].
 
 use domain::backup::data_path;
-use domain::plan::backup::{BackupAction, RestoreStep, next_backup_action, next_restore_step};
+use domain::plan::backup::{
+    BackupAction, RESTORE_ATTEMPTS, RestoreJob, RestoreStep, lost, next_backup_action,
+    next_restore_step,
+};
 use domain::plan::plan;
 use domain::template::BackupDeclaration;
 use store::InstanceRecord;
@@ -153,11 +158,23 @@ pub(super) async fn restore(
         .iter()
         .any(|t| is_database(&t.service_id) && t.running);
     let current: Vec<JobObject> = current.into_iter().cloned().collect();
-    let job = states(ctx, &current).await?.into_iter().next();
+    let job_ids: Vec<String> = current.iter().map(|j| j.id.clone()).collect();
+    let job_tasks = ctx.docker.tasks(&job_ids).await?;
+    let job = job_states(&current, &job_tasks).into_iter().next();
+    let job_lost = job_tasks
+        .iter()
+        .filter(|t| t.failed)
+        .max_by_key(|t| t.version)
+        .is_some_and(|t| lost(t.exit_code));
+    let attempts = ctx.db.restore_attempts(record.id).await?;
     let next = next_restore_step(
         others_stopped,
         database_running,
-        job.as_ref().map(|j| &j.state),
+        job.as_ref().map(|j| RestoreJob {
+            state: &j.state,
+            lost: job_lost,
+        }),
+        attempts,
     );
 
     let doing = |what: &str| format!("restoring backup {backup}: {what}");
@@ -165,6 +182,7 @@ pub(super) async fn restore(
         RestoreStep::StopServices => doing("stopping its services"),
         RestoreStep::WaitForDatabase => doing("waiting for its database"),
         RestoreStep::StartJob => {
+            let attempt = ctx.db.count_restore_attempt(record.id).await?;
             let refs = observed_refs(&objects, observation);
             let url = url(ctx, backup);
             let job = BackupJob {
@@ -177,10 +195,21 @@ pub(super) async fn restore(
                 .create_service(desired.backup_job(&job, &refs)?)
                 .await?;
             let name = backup_job_name(&record.stack(), BackupEnd::Restore, backup);
-            step(ctx, record.id, &format!("restoring (job {name})")).await?;
+            let of = if attempt > 1 {
+                format!(", attempt {attempt} of {RESTORE_ATTEMPTS}")
+            } else {
+                String::new()
+            };
+            step(ctx, record.id, &format!("restoring (job {name}{of})")).await?;
             doing("loading its data")
         }
         RestoreStep::Restoring => doing("loading its data"),
+        RestoreStep::Retry(why) => {
+            remove_jobs(ctx, &current).await?;
+            let message = format!("restore job lost ({why}); starting it again");
+            step(ctx, record.id, &message).await?;
+            doing("starting its job again")
+        }
         RestoreStep::Restored => {
             ctx.db.end_restore(record.id, backup, Ok(())).await?;
             remove_jobs(ctx, &current).await?;

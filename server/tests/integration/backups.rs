@@ -605,7 +605,7 @@ async fn a_backup_in_s3_restores_the_old_data_and_the_bucket_holds_only_cipherte
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["template"] == "demo" && p["size"] == "small")
+        .find(|p| p["template"] == "demo" && p["size"] == "Small")
         .cloned()
         .unwrap_or_else(|| panic!("{}", catalog.text));
     assert_eq!(small["own_backup_policy"], true);

@@ -17,7 +17,8 @@ use reqwest::StatusCode;
 
 use crate::backups::entry_url;
 use crate::common::TestServer;
-use crate::common::{Backend, Client, email, fresh_database, settings};
+use crate::common::{Backend, Client, PASSWORD, email, fresh_database, settings};
+
 use crate::edge_support::{DEMO_APP_IMAGE, eventually, gateway_ip, preflight};
 use crate::orders::{customer, staff};
 use crate::placement::entry_url as multi_entry_url;
@@ -25,7 +26,6 @@ use crate::placement::{db_container, get, provisioned, running_task};
 use crate::swarm::{Installation, MULTI_NODE, docker, docker_on, multi_node_swarm};
 
 const SLOW: Duration = Duration::from_secs(240);
-const PASSWORD: &str = "correct horse battery staple";
 
 /// The `plenum` binary serving with a settings file; killed when dropped.
 struct Plenum {
@@ -116,7 +116,8 @@ fn free_port(ip: std::net::Ipv4Addr) -> u16 {
         .port()
 }
 
-/// Runs `sql` as the demo user in `container` on the Docker engine `host` (None: local).
+/// Runs `sql` in the demo database of `container` on the Docker engine `host` (None:
+/// local), as the superuser (peer login inside the container).
 fn psql_in(host: Option<&str>, container: &str, sql: &str) -> String {
     docker_on(
         host,
@@ -148,9 +149,10 @@ fn psql(id: i64, sql: &str) -> String {
     psql_in(None, container.trim(), sql)
 }
 
-/// The ballast: about 60 MB of SQL, so that a dump takes seconds to send and to load.
-const BALLAST: &str =
-    "CREATE TABLE ballast AS SELECT g, md5(g::text) AS h FROM generate_series(1, 1500000) g";
+/// The ballast: about 60 MB of SQL, so that a dump takes seconds to send and to load;
+/// owned by the instance's own role, which its backup job dumps as.
+const BALLAST: &str = "CREATE TABLE ballast AS SELECT g, md5(g::text) AS h \
+                       FROM generate_series(1, 1500000) g; ALTER TABLE ballast OWNER TO demo";
 
 /// Checks how a restore of `backup` that was cut short ended: restored (the counter is
 /// `restored`) or failed (the counter is `kept`), never anything in between.

@@ -239,10 +239,10 @@ fn bad_query(service: &str) {
     let container = running_container(service);
     docker(&[
         "exec",
+        "-u",
+        "postgres",
         &container,
         "psql",
-        "-U",
-        "demo",
         "-d",
         "demo",
         "-c",

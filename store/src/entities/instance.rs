@@ -42,6 +42,8 @@ pub struct Model {
     pub moving_to: Option<String>,
     /// The backup it is being restored from.
     pub restoring_from: Option<i64>,
+    /// Restore jobs started for the current restore.
+    pub restore_attempts: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
