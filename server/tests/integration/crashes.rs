@@ -22,8 +22,8 @@ use crate::common::{Backend, Client, PASSWORD, email, fresh_database, settings};
 use crate::edge_support::{DEMO_APP_IMAGE, eventually, gateway_ip, preflight};
 use crate::orders::{customer, staff};
 use crate::placement::entry_url as multi_entry_url;
-use crate::placement::{db_container, get, provisioned, running_task};
-use crate::swarm::{Installation, MULTI_NODE, docker, docker_on, multi_node_swarm};
+use crate::placement::{db_container, provisioned, running_task};
+use crate::swarm::{Installation, MULTI_NODE, docker, multi_node_swarm};
 
 const SLOW: Duration = Duration::from_secs(240);
 
@@ -86,13 +86,16 @@ impl Plenum {
     fn log_tail(&self) -> String {
         let log = std::fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = log.lines().collect();
-        lines[lines.len().saturating_sub(20)..].join("\n")
+        lines[lines.len().saturating_sub(40)..].join("\n")
     }
 }
 
 impl Drop for Plenum {
     fn drop(&mut self) {
         self.kill();
+        if std::thread::panicking() {
+            eprintln!("the last lines of plenum's log:\n{}", self.log_tail());
+        }
     }
 }
 
@@ -117,20 +120,28 @@ fn free_port(ip: std::net::Ipv4Addr) -> u16 {
 }
 
 /// Runs `sql` in the demo database of `container` on the Docker engine `host` (None:
-/// local), as the superuser (peer login inside the container).
+/// local), as the superuser (peer login inside the container); its output. Panics with
+/// psql's message when it fails.
 fn psql_in(host: Option<&str>, container: &str, sql: &str) -> String {
-    docker_on(
-        host,
-        &[
-            "exec", container, "psql", "-U", "demo", "-d", "demo", "-tAc", sql,
-        ],
-    )
-    .trim()
-    .to_owned()
+    let mut command = std::process::Command::new("docker");
+    if let Some(host) = host {
+        command.args(["-H", host]);
+    }
+    let out = command
+        .args(["exec", "-u", "postgres", container])
+        .args(["psql", "-v", "ON_ERROR_STOP=1", "-d", "demo", "-tAc", sql])
+        .output()
+        .expect("docker runs");
+    assert!(
+        out.status.success(),
+        "psql {sql:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-/// Runs `sql` in local instance `id`'s database container.
-fn psql(id: i64, sql: &str) -> String {
+/// Local instance `id`'s database container.
+fn db_container_local(id: i64) -> String {
     let task = docker(&[
         "service",
         "ps",
@@ -146,13 +157,25 @@ fn psql(id: i64, sql: &str) -> String {
         "--format",
         "{{.Status.ContainerStatus.ContainerID}}",
     ]);
-    psql_in(None, container.trim(), sql)
+    container.trim().to_owned()
 }
 
-/// The ballast: about 60 MB of SQL, so that a dump takes seconds to send and to load;
-/// owned by the instance's own role, which its backup job dumps as.
-const BALLAST: &str = "CREATE TABLE ballast AS SELECT g, md5(g::text) AS h \
-                       FROM generate_series(1, 1500000) g; ALTER TABLE ballast OWNER TO demo";
+/// Runs `sql` in local instance `id`'s database container.
+fn psql(id: i64, sql: &str) -> String {
+    psql_in(None, &db_container_local(id), sql)
+}
+
+/// Rows of ballast: about 170 MB of SQL, so that a dump takes a while to send and to load.
+const BALLAST_ROWS: u32 = 4_000_000;
+
+/// Makes the ballast table, owned by the instance's own role (which its backup job dumps
+/// as).
+fn ballast() -> String {
+    format!(
+        "CREATE TABLE ballast AS SELECT g, md5(g::text) AS h FROM generate_series(1, {BALLAST_ROWS}) g; \
+         ALTER TABLE ballast OWNER TO demo"
+    )
+}
 
 /// Checks how a restore of `backup` that was cut short ended: restored (the counter is
 /// `restored`) or failed (the counter is `kept`), never anything in between.
@@ -178,15 +201,56 @@ async fn messages(db: &store::Db, id: i64) -> Vec<String> {
         .collect()
 }
 
-/// The counter of instance `id` once it runs and is not being restored (`entry` gives
-/// the address of its web task, which moves when the task is replaced).
-async fn counter_once_running(db: &store::Db, id: i64, entry: impl Fn() -> String) -> String {
+/// The address of instance `id`'s running web task, if it has one now: on the local Swarm
+/// its bridge address, on the test Swarm its node's address and published port.
+fn entry(installation: &Installation, id: i64) -> Option<String> {
+    let service = format!("pl{id}_web");
+    let tasks = installation.docker(&[
+        "service",
+        "ps",
+        &service,
+        "--filter",
+        "desired-state=running",
+        "-q",
+    ]);
+    tasks.split_whitespace().next()?;
+    Some(if installation.host.is_some() {
+        multi_entry_url(installation, id)
+    } else {
+        entry_url(id)
+    })
+}
+
+/// GETs `path` of instance `id`'s web task, wherever it runs now (a task replaced between
+/// two requests is found again); the body.
+async fn visit(installation: &Installation, id: i64, path: &str) -> String {
+    eventually(&format!("GET {path}"), SLOW, || async {
+        let url = entry(installation, id).ok_or_else(|| "no running web task".to_owned())?;
+        let answer = reqwest::get(format!("{url}{path}"))
+            .await
+            .map_err(|e| e.to_string())?;
+        if !answer.status().is_success() {
+            return Err(answer.status().to_string());
+        }
+        answer.text().await.map_err(|e| e.to_string())
+    })
+    .await
+    .trim()
+    .to_owned()
+}
+
+/// The counter of instance `id` once it runs and is not being restored, read at its web
+/// task (which moves when the task is replaced).
+async fn counter_once_running(db: &store::Db, installation: &Installation, id: i64) -> String {
     eventually("the instance running, not restoring", SLOW, || async {
         let r = db.instance(id).await.unwrap();
         if r.status != Status::Running || r.restoring_from.is_some() {
             return Err(format!("{} ({:?})", r.status, r.status_reason));
         }
-        match reqwest::get(format!("{}/counter", entry())).await {
+        let Some(url) = entry(installation, id) else {
+            return Err("no running web task".to_owned());
+        };
+        match reqwest::get(format!("{url}/counter")).await {
             Ok(answer) if answer.status().is_success() => Ok(answer.text().await.unwrap()),
             Ok(answer) => Err(format!("counter: {}", answer.status())),
             Err(e) => Err(format!("counter: {e}")),
@@ -241,13 +305,12 @@ async fn plenum_killed_mid_backup_and_mid_restore_loses_nothing() {
     installation.reserve_ids(&db, org).await;
     let id = provisioned(&admin, &owner, org, "survivor").await;
     let id_text = id.to_string();
-    counter_once_running(&db, id, || entry_url(id)).await;
-    let url = entry_url(id);
+    counter_once_running(&db, &installation, id).await;
     for _ in 0..3 {
-        get(&format!("{url}/")).await;
+        visit(&installation, id, "/").await;
     }
-    // Ballast, so that the dump takes seconds to send (about 100 MB of SQL).
-    psql(id, BALLAST);
+    // Ballast, so that the dump takes a while to send.
+    psql(id, &ballast());
 
     // 1. Killed while the backup job sends its dump: the job retries and the restarted
     //    Plenum takes the whole dump again; the stored backup is complete.
@@ -261,21 +324,21 @@ async fn plenum_killed_mid_backup_and_mid_restore_loses_nothing() {
         .parent()
         .unwrap()
         .to_owned();
-    eventually("the dump arriving", SLOW, || async {
-        let arriving = std::fs::read_dir(&staging).map(|d| d.count()).unwrap_or(0);
-        if arriving > 0 {
-            Ok(())
-        } else {
-            Err(format!("{:?}", db.backup(backup).await.unwrap().state))
-        }
-    })
-    .await;
+    let deadline = std::time::Instant::now() + SLOW;
+    while std::fs::read_dir(&staging).map_or(0, |d| d.count()) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the dump never arrived: {:?}",
+            backup_state(&db, backup).await
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    plenum.kill();
     assert_ne!(
         backup_state(&db, backup).await,
         BackupState::Stored,
         "killed before the dump was whole"
     );
-    plenum.kill();
     plenum.restart().await;
     eventually("the backup stored", SLOW, || async {
         match db.backup(backup).await.unwrap() {
@@ -290,19 +353,20 @@ async fn plenum_killed_mid_backup_and_mid_restore_loses_nothing() {
     let dump = String::from_utf8(dump).unwrap();
     assert!(dump.contains("COPY public.ballast"), "the ballast is in it");
     assert!(
-        dump.trim_end()
-            .ends_with("PostgreSQL database dump complete\n--"),
-        "a whole dump: …{}",
-        &dump[dump.len().saturating_sub(200)..]
+        dump.contains("-- PostgreSQL database dump complete"),
+        "a whole dump ({} bytes, stored as {:?}): …{}",
+        dump.len(),
+        db.backup(backup).await.unwrap().size_bytes,
+        &dump[dump.len().saturating_sub(200)..],
     );
 
     // 2. Killed while the restore job reads the dump: the instance is never reported
     //    running while restoring, and comes back with either the backup's data or its own,
     //    never with a part of one.
     for _ in 0..2 {
-        get(&format!("{url}/")).await;
+        visit(&installation, id, "/").await;
     }
-    assert_eq!(get(&format!("{url}/counter")).await.trim(), "5");
+    assert_eq!(visit(&installation, id, "/counter").await, "5");
     let name = db.instance(id).await.unwrap().name;
     let restore = owner
         .call(
@@ -315,21 +379,7 @@ async fn plenum_killed_mid_backup_and_mid_restore_loses_nothing() {
         )
         .await;
     assert!(restore.status.is_success(), "{}", restore.text);
-    eventually("the restore job running", SLOW, || async {
-        let jobs = docker(&[
-            "service",
-            "ls",
-            "--filter",
-            &format!("label=org.plenum.instance={id}"),
-            "--format",
-            "{{.Name}} {{.Replicas}}",
-        ]);
-        jobs.lines()
-            .any(|l| l.contains("restore-") && l.ends_with("1/1"))
-            .then_some(())
-            .ok_or(jobs)
-    })
-    .await;
+    job_running(&installation, &format!("pl{id}_restore-{backup}")).await;
     plenum.kill();
     let meanwhile = db.instance(id).await.unwrap();
     assert_eq!(meanwhile.restoring_from, Some(backup));
@@ -339,11 +389,11 @@ async fn plenum_killed_mid_backup_and_mid_restore_loses_nothing() {
         "reported running mid-restore"
     );
     plenum.restart().await;
-    let counter = counter_once_running(&db, id, || entry_url(id)).await;
+    let counter = counter_once_running(&db, &installation, id).await;
     assert_whole_restore(&messages(&db, id).await, backup, &counter, "3", "5");
     assert_eq!(
         psql(id, "SELECT count(*) FROM ballast"),
-        "1500000",
+        BALLAST_ROWS.to_string(),
         "the whole table, not a part"
     );
 
@@ -401,13 +451,12 @@ async fn docker_engine_killed_mid_backup_and_mid_restore_loses_nothing() {
     installation.reserve_ids(db, org).await;
     let id = provisioned(&admin, &owner, org, "powercut-one").await;
     let id_text = id.to_string();
-    let entry = || multi_entry_url(&installation, id);
-    counter_once_running(db, id, entry).await;
+    counter_once_running(db, &installation, id).await;
     for _ in 0..3 {
-        get(&format!("{}/", entry())).await;
+        visit(&installation, id, "/").await;
     }
     let (host, container) = db_container(&installation, id);
-    psql_in(Some(&host), &container, BALLAST);
+    psql_in(Some(&host), &container, &ballast());
 
     // 1. The node's engine dies while the backup job runs: the backup ends failed (its job
     //    died with the engine) or stored whole, the instance comes back with its data, and
@@ -424,7 +473,11 @@ async fn docker_engine_killed_mid_backup_and_mid_restore_loses_nothing() {
             .ok_or_else(|| format!("{:?}", b.state))
     })
     .await;
-    assert_eq!(counter_once_running(db, id, entry).await, "3", "{node}");
+    assert_eq!(
+        counter_once_running(db, &installation, id).await,
+        "3",
+        "{node}"
+    );
     let asked = owner.call("instances/back-up", &[("id", &id_text)]).await;
     assert!(asked.status.is_success(), "{}", asked.text);
     let backup = db.pending_backup(id).await.unwrap().expect("asked for").id;
@@ -439,11 +492,11 @@ async fn docker_engine_killed_mid_backup_and_mid_restore_loses_nothing() {
 
     // 2. The node's engine dies while the restore job runs: the restore either completed
     //    or left the data as it was; the instance is never reported running mid-way.
-    counter_once_running(db, id, entry).await;
+    counter_once_running(db, &installation, id).await;
     for _ in 0..2 {
-        get(&format!("{}/", entry())).await;
+        visit(&installation, id, "/").await;
     }
-    assert_eq!(get(&format!("{}/counter", entry())).await.trim(), "5");
+    assert_eq!(visit(&installation, id, "/counter").await, "5");
     let name = db.instance(id).await.unwrap().name;
     let restore = owner
         .call(
@@ -463,12 +516,12 @@ async fn docker_engine_killed_mid_backup_and_mid_restore_loses_nothing() {
         during.restoring_from.is_none() || during.status != Status::Running,
         "reported running mid-restore: {during:?}"
     );
-    let counter = counter_once_running(db, id, entry).await;
+    let counter = counter_once_running(db, &installation, id).await;
     assert_whole_restore(&messages(db, id).await, backup, &counter, "3", "5");
     let (host, container) = db_container(&installation, id);
     assert_eq!(
         psql_in(Some(&host), &container, "SELECT count(*) FROM ballast"),
-        "1500000"
+        BALLAST_ROWS.to_string()
     );
 
     owner

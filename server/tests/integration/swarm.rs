@@ -145,6 +145,15 @@ impl Installation {
             ))
             .await
             .unwrap();
+        // PostgreSQL's sequence does not follow an explicit id (SQLite's counter does).
+        if db.connection().get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            db.connection()
+                .execute_unprepared(&format!(
+                    "SELECT setval(pg_get_serial_sequence('instances', 'id'), {base})"
+                ))
+                .await
+                .unwrap();
+        }
         base
     }
 }
