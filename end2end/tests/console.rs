@@ -1,7 +1,8 @@
 //! Issue 5's journey in a real headless Chromium against a real Plenum with `engine.enabled`
 //! and `edge.enabled`, on the real Docker Swarm behind a real Caddy: a customer orders a demo
 //! instance, staff approve it, the console shows it provisioning and then running (live, from
-//! the event stream, without a page load), the instance's page answers at its host name
+//! the event stream, without a page load), its load is drawn (CPU and memory, arriving by
+//! themselves), the instance's page answers at its host name
 //! through the edge over HTTPS, the customer stops it and its host name shows the paused page.
 //!
 //! Plenum runs on the host at the `docker_gwbridge` gateway (Caddy dials it there); Caddy is
@@ -260,6 +261,29 @@ async fn customer_orders_staff_approve_console_goes_live_edge_serves_then_pauses
     customer.wait_for_text("#event-log", "create service").await;
     customer
         .assert_no_page_load(&marker, "the status changing to running")
+        .await;
+
+    // --- Its load is drawn and arrives by itself: the engine samples every 30 s, the
+    // section refreshes ---
+    let memory = customer
+        .eventually_within(
+            SLOW,
+            "the load chart to draw the memory in use",
+            async || {
+                Ok(customer
+                    .text("#load figure.memory figcaption")
+                    .await?
+                    .filter(|t| t.contains("MB")))
+            },
+        )
+        .await;
+    assert!(memory.starts_with("Memory"), "{memory}");
+    customer
+        .wait_for("#load figure.memory svg[role=\"img\"] title")
+        .await;
+    customer.wait_for("#load figure.cpu svg").await;
+    customer
+        .assert_no_page_load(&marker, "the load chart arriving")
         .await;
 
     // --- Its address opens the instance's own page through the edge, over HTTPS ---
