@@ -128,21 +128,7 @@ async fn record(server: &TestServer, id: i64) -> InstanceRecord {
 
 /// `http://<docker_gwbridge address>:8080` of the running web task of instance `id`.
 pub(crate) fn entry_url(id: i64) -> String {
-    let task = docker(&[
-        "service",
-        "ps",
-        &format!("pl{id}_web"),
-        "--filter",
-        "desired-state=running",
-        "-q",
-    ]);
-    let task = task.split_whitespace().next().expect("a running web task");
-    let container = docker(&[
-        "inspect",
-        task,
-        "--format",
-        "{{.Status.ContainerStatus.ContainerID}}",
-    ]);
+    let container = crate::incidents::running_container(&format!("pl{id}_web"));
     let address = docker(&[
         "network",
         "inspect",

@@ -20,6 +20,7 @@ use crate::common::TestServer;
 use crate::common::{Backend, Client, PASSWORD, email, fresh_database, settings};
 
 use crate::edge_support::{DEMO_APP_IMAGE, eventually, gateway_ip, preflight};
+use crate::incidents::running_container;
 use crate::orders::{customer, staff};
 use crate::placement::entry_url as multi_entry_url;
 use crate::placement::{db_container, provisioned, running_task};
@@ -140,29 +141,9 @@ fn psql_in(host: Option<&str>, container: &str, sql: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-/// Local instance `id`'s database container.
-fn db_container_local(id: i64) -> String {
-    let task = docker(&[
-        "service",
-        "ps",
-        &format!("pl{id}_db"),
-        "--filter",
-        "desired-state=running",
-        "-q",
-    ]);
-    let task = task.split_whitespace().next().expect("a running db task");
-    let container = docker(&[
-        "inspect",
-        task,
-        "--format",
-        "{{.Status.ContainerStatus.ContainerID}}",
-    ]);
-    container.trim().to_owned()
-}
-
 /// Runs `sql` in local instance `id`'s database container.
 fn psql(id: i64, sql: &str) -> String {
-    psql_in(None, &db_container_local(id), sql)
+    psql_in(None, &running_container(&format!("pl{id}_db")), sql)
 }
 
 /// Rows of ballast: about 170 MB of SQL, so that a dump takes a while to send and to load.
@@ -363,23 +344,7 @@ async fn plenum_killed_mid_backup_and_mid_restore_loses_nothing() {
     // 2. Killed while the restore job reads the dump: the instance is never reported
     //    running while restoring, and comes back with either the backup's data or its own,
     //    never with a part of one.
-    for _ in 0..2 {
-        visit(&installation, id, "/").await;
-    }
-    assert_eq!(visit(&installation, id, "/counter").await, "5");
-    let name = db.instance(id).await.unwrap().name;
-    let restore = owner
-        .call(
-            "instances/restore",
-            &[
-                ("id", &id_text),
-                ("backup", &backup.to_string()),
-                ("confirm", &name),
-            ],
-        )
-        .await;
-    assert!(restore.status.is_success(), "{}", restore.text);
-    job_running(&installation, &format!("pl{id}_restore-{backup}")).await;
+    visit_twice_and_restore(&db, &owner, &installation, id, backup).await;
     plenum.kill();
     let meanwhile = db.instance(id).await.unwrap();
     assert_eq!(meanwhile.restoring_from, Some(backup));
@@ -399,6 +364,34 @@ async fn plenum_killed_mid_backup_and_mid_restore_loses_nothing() {
 
     plenum.kill();
     drop(installation);
+}
+
+/// Two more visits (the counter goes from 3 to 5), then the owner restores instance `id`
+/// from `backup`; returns once the restore job runs.
+async fn visit_twice_and_restore(
+    db: &store::Db,
+    owner: &Client,
+    installation: &Installation,
+    id: i64,
+    backup: i64,
+) {
+    for _ in 0..2 {
+        visit(installation, id, "/").await;
+    }
+    assert_eq!(visit(installation, id, "/counter").await, "5");
+    let name = db.instance(id).await.unwrap().name;
+    let restore = owner
+        .call(
+            "instances/restore",
+            &[
+                ("id", &id.to_string()),
+                ("backup", &backup.to_string()),
+                ("confirm", &name),
+            ],
+        )
+        .await;
+    assert!(restore.status.is_success(), "{}", restore.text);
+    job_running(installation, &format!("pl{id}_restore-{backup}")).await;
 }
 
 /// Kills the test Swarm's node that runs `service`'s task (its container, with the node's
@@ -493,23 +486,7 @@ async fn docker_engine_killed_mid_backup_and_mid_restore_loses_nothing() {
     // 2. The node's engine dies while the restore job runs: the restore either completed
     //    or left the data as it was; the instance is never reported running mid-way.
     counter_once_running(db, &installation, id).await;
-    for _ in 0..2 {
-        visit(&installation, id, "/").await;
-    }
-    assert_eq!(visit(&installation, id, "/counter").await, "5");
-    let name = db.instance(id).await.unwrap().name;
-    let restore = owner
-        .call(
-            "instances/restore",
-            &[
-                ("id", &id_text),
-                ("backup", &backup.to_string()),
-                ("confirm", &name),
-            ],
-        )
-        .await;
-    assert!(restore.status.is_success(), "{}", restore.text);
-    job_running(&installation, &format!("pl{id}_restore-{backup}")).await;
+    visit_twice_and_restore(db, &owner, &installation, id, backup).await;
     power_cut(&installation, &format!("pl{id}_db"));
     let during = db.instance(id).await.unwrap();
     assert!(
@@ -524,6 +501,7 @@ async fn docker_engine_killed_mid_backup_and_mid_restore_loses_nothing() {
         BALLAST_ROWS.to_string()
     );
 
+    let name = db.instance(id).await.unwrap().name;
     owner
         .call("instances/delete", &[("id", &id_text), ("confirm", &name)])
         .await;

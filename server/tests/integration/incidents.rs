@@ -212,8 +212,8 @@ async fn killed_tasks_become_incidents_that_owners_and_staff_see_and_staff_are_t
     assert_eq!(error_lines(&owner, id).await.unwrap()["count"], 2);
 }
 
-/// The container id of `service`'s running task.
-fn running_container(service: &str) -> String {
+/// The container id of `service`'s running task on the local Swarm.
+pub(crate) fn running_container(service: &str) -> String {
     let task = docker(&[
         "service",
         "ps",
