@@ -36,18 +36,9 @@ pub(crate) async fn sample(ctx: &Context) -> Result<Vec<i64>, DockerError> {
     let observed = docker.observe_all(&ctx.settings.installation_id).await?;
     let mut instance_of_service = BTreeMap::new();
     for (id, observation) in &observed {
-        for service in &observation.objects.services {
-            instance_of_service.insert(service.id.clone(), *id);
-        }
-        let jobs = [
-            &observation.jobs,
-            &observation.sso_jobs,
-            &observation.move_jobs,
-            &observation.backup_jobs,
-            &observation.restore_jobs,
-        ];
-        for job in jobs.into_iter().flatten() {
-            instance_of_service.insert(job.id.clone(), *id);
+        let services = observation.objects.services.iter().map(|s| &s.id);
+        for service in services.chain(observation.one_off_jobs().map(|j| &j.id)) {
+            instance_of_service.insert(service.clone(), *id);
         }
     }
     let ids: Vec<String> = instance_of_service.keys().cloned().collect();

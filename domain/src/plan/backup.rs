@@ -1,7 +1,7 @@
 //! Backing up and restoring an instance with the template's two jobs. Pure: the engine
 //! observes the job and the instance's services, this decides the next step.
 
-use super::migration::JobState;
+use super::migration::{JobState, ObservedJob};
 use crate::backup::BackupState;
 
 /// What the engine does about an instance's current backup.
@@ -65,32 +65,17 @@ pub enum RestoreStep {
 /// drops what it creates first.
 pub const RESTORE_ATTEMPTS: u32 = 3;
 
-/// Whether a job's task that ended with `exit_code` was lost rather than failing on its
-/// own: killed by a signal (status 128 + n, e.g. 137 when the engine or the OOM killer
-/// killed it), or gone without a status (its node's engine died, it was rejected).
-pub fn lost(exit_code: Option<i64>) -> bool {
-    exit_code.is_none_or(|code| code >= 128)
-}
-
-/// The restore job as observed: how far it got, and whether a failure was a loss.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RestoreJob<'a> {
-    /// Its state.
-    pub state: &'a JobState,
-    /// Its failed task was lost ([`lost`]).
-    pub lost: bool,
-}
-
 /// The next step of a restore, from whether the other services are stopped, whether the
-/// backup's service runs, how far the restore job got (None: no job), and how many jobs
-/// were started for this restore so far.
+/// backup's service runs, the restore job as observed (None: no job; a failure that was a
+/// [`super::migration::lost`] task may be retried), and how many jobs were started for this
+/// restore so far.
 pub fn next_restore_step(
     others_stopped: bool,
     database_running: bool,
-    job: Option<RestoreJob<'_>>,
+    job: Option<&ObservedJob>,
     attempts: u32,
 ) -> RestoreStep {
-    match job.map(|j| (j.state, j.lost)) {
+    match job.map(|j| (&j.state, j.lost)) {
         Some((JobState::Failed(why), true)) if attempts < RESTORE_ATTEMPTS => {
             RestoreStep::Retry(why.clone())
         }
@@ -176,35 +161,45 @@ mod tests {
             RestoreStep::StartJob
         );
         assert_eq!(
-            next_restore_step(true, true, job(&JobState::Running, false), 1),
+            next_restore_step(true, true, Some(&job(JobState::Running, false)), 1),
             RestoreStep::Restoring
         );
         assert_eq!(
-            next_restore_step(false, false, job(&JobState::Completed, false), 1),
+            next_restore_step(false, false, Some(&job(JobState::Completed, false)), 1),
             RestoreStep::Restored
         );
-        let exit_3 = JobState::Failed("exit 3".to_owned());
+        let exit_3 = job(JobState::Failed("exit 3".to_owned()), false);
         assert_eq!(
-            next_restore_step(true, true, job(&exit_3, false), 1),
+            next_restore_step(true, true, Some(&exit_3), 1),
             RestoreStep::Failed("exit 3".to_owned())
         );
     }
 
-    fn job(state: &JobState, lost: bool) -> Option<RestoreJob<'_>> {
-        Some(RestoreJob { state, lost })
+    fn job(state: JobState, lost: bool) -> ObservedJob {
+        ObservedJob {
+            name: "p1_restore-7".to_owned(),
+            id: "id".to_owned(),
+            tag: "7".to_owned(),
+            state,
+            lost,
+        }
     }
 
     #[test]
     fn a_lost_restore_job_runs_again_a_bounded_number_of_times() {
+        use crate::plan::migration::lost;
         assert!(lost(None) && lost(Some(137)) && lost(Some(255)));
         assert!(!lost(Some(1)) && !lost(Some(3)) && !lost(Some(22)));
-        let gone = JobState::Failed("task: non-zero exit (137)".to_owned());
+        let gone = job(
+            JobState::Failed("task: non-zero exit (137)".to_owned()),
+            true,
+        );
         assert_eq!(
-            next_restore_step(true, true, job(&gone, true), 1),
+            next_restore_step(true, true, Some(&gone), 1),
             RestoreStep::Retry("task: non-zero exit (137)".to_owned())
         );
         assert_eq!(
-            next_restore_step(true, true, job(&gone, true), RESTORE_ATTEMPTS),
+            next_restore_step(true, true, Some(&gone), RESTORE_ATTEMPTS),
             RestoreStep::Failed("task: non-zero exit (137)".to_owned()),
             "not forever: a job the OOM killer kills every time fails in the end"
         );

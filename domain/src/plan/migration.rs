@@ -33,6 +33,15 @@ pub struct ObservedJob {
     pub tag: String,
     /// How far it got.
     pub state: JobState,
+    /// Its latest failed task was lost ([`lost`]) rather than failing on its own.
+    pub lost: bool,
+}
+
+/// Whether a job's task that ended with `exit_code` was lost rather than failing on its
+/// own: killed by a signal (status 128 + n, e.g. 137 when the engine or the OOM killer
+/// killed it), or gone without a status (its node's engine died, it was rejected).
+pub fn lost(exit_code: Option<i64>) -> bool {
+    exit_code.is_none_or(|code| code >= 128)
 }
 
 /// What the gate is given.

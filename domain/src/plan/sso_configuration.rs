@@ -121,6 +121,7 @@ mod tests {
             id: format!("id-{name}"),
             tag: digest.into(),
             state,
+            lost: false,
         }
     }
 

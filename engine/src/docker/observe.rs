@@ -57,6 +57,21 @@ pub struct Observation {
     pub restore_jobs: Vec<JobObject>,
 }
 
+impl Observation {
+    /// Every one-off job of the instance, of every kind.
+    pub fn one_off_jobs(&self) -> impl Iterator<Item = &JobObject> {
+        [
+            &self.jobs,
+            &self.sso_jobs,
+            &self.move_jobs,
+            &self.backup_jobs,
+            &self.restore_jobs,
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
 type Filters = HashMap<String, Vec<String>>;
 
 fn filters(installation: &str, instance: Option<i64>) -> Filters {

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use bollard::models::TaskState;
 use bollard::query_parameters::ListTasksOptions;
 use domain::instance::ServiceTasks;
-use domain::plan::migration::{JobState, ObservedJob};
+use domain::plan::migration::{JobState, ObservedJob, lost};
 
 use super::{Docker, DockerError, JobObject, ServiceUpdate, classify};
 
@@ -167,10 +167,10 @@ pub fn job_states(jobs: &[JobObject], tasks: &[TaskInfo]) -> Vec<ObservedJob> {
     jobs.iter()
         .map(|job| {
             let mine: Vec<&TaskInfo> = tasks.iter().filter(|t| t.service_id == job.id).collect();
+            let latest_failed = mine.iter().filter(|t| t.failed).max_by_key(|t| t.version);
             let state = if mine.iter().any(|t| t.completed) {
                 JobState::Completed
-            } else if let Some(failed) = mine.iter().filter(|t| t.failed).max_by_key(|t| t.version)
-            {
+            } else if let Some(failed) = latest_failed {
                 JobState::Failed(
                     failed
                         .error
@@ -185,6 +185,7 @@ pub fn job_states(jobs: &[JobObject], tasks: &[TaskInfo]) -> Vec<ObservedJob> {
                 id: job.id.clone(),
                 tag: job.tag.clone(),
                 state,
+                lost: latest_failed.is_some_and(|t| lost(t.exit_code)),
             }
         })
         .collect()

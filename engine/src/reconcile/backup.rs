@@ -13,8 +13,7 @@
 
 use domain::backup::data_path;
 use domain::plan::backup::{
-    BackupAction, RESTORE_ATTEMPTS, RestoreJob, RestoreStep, lost, next_backup_action,
-    next_restore_step,
+    BackupAction, RESTORE_ATTEMPTS, RestoreStep, next_backup_action, next_restore_step,
 };
 use domain::plan::plan;
 use domain::template::BackupDeclaration;
@@ -158,24 +157,9 @@ pub(super) async fn restore(
         .iter()
         .any(|t| is_database(&t.service_id) && t.running);
     let current: Vec<JobObject> = current.into_iter().cloned().collect();
-    let job_ids: Vec<String> = current.iter().map(|j| j.id.clone()).collect();
-    let job_tasks = ctx.docker.tasks(&job_ids).await?;
-    let job = job_states(&current, &job_tasks).into_iter().next();
-    let job_lost = job_tasks
-        .iter()
-        .filter(|t| t.failed)
-        .max_by_key(|t| t.version)
-        .is_some_and(|t| lost(t.exit_code));
+    let job = states(ctx, &current).await?.into_iter().next();
     let attempts = ctx.db.restore_attempts(record.id).await?;
-    let next = next_restore_step(
-        others_stopped,
-        database_running,
-        job.as_ref().map(|j| RestoreJob {
-            state: &j.state,
-            lost: job_lost,
-        }),
-        attempts,
-    );
+    let next = next_restore_step(others_stopped, database_running, job.as_ref(), attempts);
 
     let doing = |what: &str| format!("restoring backup {backup}: {what}");
     let reason = match next {

@@ -227,6 +227,17 @@ async fn rig(prefix: &str, slug: &str) -> Rig {
     }
 }
 
+/// `/metrics` of `server`, as a scraper with the rig's token reads it.
+async fn scrape(server: &TestServer) -> String {
+    let answer = reqwest::Client::new()
+        .get(format!("{}/metrics", server.base))
+        .bearer_auth("metrics")
+        .send()
+        .await
+        .unwrap();
+    answer.text().await.unwrap()
+}
+
 /// Waits until backup `backup` of instance `id` is stored.
 async fn stored(owner: &Client, server: &TestServer, id: i64) -> serde_json::Value {
     eventually("the backup stored", SLOW, || async {
@@ -660,15 +671,7 @@ async fn a_backup_in_s3_restores_the_old_data_and_the_bucket_holds_only_cipherte
     .await;
 
     // The metrics say how old the newest backup is, and count the engine's passes.
-    let metrics = http
-        .get(format!("{}/metrics", server.base))
-        .bearer_auth("metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = scrape(&server).await;
     assert!(
         metrics.contains("plenum_backup_age_seconds{instance=\"keeper-one\"}"),
         "{metrics}"
@@ -771,15 +774,7 @@ async fn restore_tests_prove_a_final_backup_and_catch_a_broken_one() {
         "{}",
         rows.text
     );
-    let metrics = reqwest::Client::new()
-        .get(format!("{}/metrics", server.base))
-        .bearer_auth("metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = scrape(server).await;
     for family in ["instance_memory_working_set_bytes", "instance_cpu_cores"] {
         assert!(
             metrics.contains(&format!("plenum_{family}{{instance=\"prover\"}}")),

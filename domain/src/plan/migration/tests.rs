@@ -12,6 +12,7 @@ fn job(name: &str, tag: &str, state: JobState) -> ObservedJob {
         id: format!("id-{name}"),
         tag: tag.to_owned(),
         state,
+        lost: false,
     }
 }
 
